@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from network import views as network_views
+from network.urls import network_urlpatterns, notification_urlpatterns
+
+handler403 = "network.views.permission_denied"
+handler404 = "network.views.page_not_found"
+handler500 = "network.views.server_error"
+
+urlpatterns = [
+    path("healthz", network_views.healthz, name="healthz"),
+    path("i18n/setlang/", network_views.set_language, name="set_language"),
+    path("django-admin/", admin.site.urls),
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+]
+
+# Human pages: English at the bare paths, other languages under /es/, /pt-br/, /fr/.
+urlpatterns += i18n_patterns(
+    path("accounts/", include("allauth.urls")),
+    path("notifications/", include(notification_urlpatterns)),
+    path("network/", include(network_urlpatterns)),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns

@@ -1,0 +1,51 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+
+class NetworkConfig(AppConfig):
+    name = "network"
+    verbose_name = _("Network")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from allauth.account.signals import user_logged_out
+
+        from network import permissions, selectors
+        from network.realtime import close_user_sockets, user_group
+        from network.registry import NavItem, NotificationType, Seeder, Stream, registry
+        from network.seed import seed_accounts
+
+        registry.register_stream(
+            Stream(
+                prefix="user",
+                exact=True,
+                can_subscribe=permissions.can_subscribe_user_stream,
+                replay=selectors.user_stream_replay,
+                group=lambda user, key: user_group(user.id),
+            )
+        )
+        registry.register_notification_type(
+            NotificationType(
+                verb="network.welcome",
+                label=_("Welcome messages"),
+                message=gettext_noop("Welcome to Puente, %(name)s! Complete your profile and apply to a network."),
+                default_delivery="off",
+            )
+        )
+        registry.register_notification_type(
+            NotificationType(
+                verb="network.announcement",
+                label=_("Announcements from the DPS team"),
+                message=gettext_noop("Announcement from %(actor)s: %(title)s"),
+                default_delivery="immediate",
+            )
+        )
+        registry.register_nav_item(NavItem(key="home", label=_("Home"), url_name="wagtail_serve", url_args=("",), order=0))
+        registry.register_seeder(Seeder(name="accounts", run=seed_accounts, order=0))
+
+        def close_sockets_on_logout(sender, request, user, **kwargs):
+            if user is not None:
+                close_user_sockets(user.id)
+
+        user_logged_out.connect(close_sockets_on_logout, dispatch_uid="network-close-sockets-on-logout")

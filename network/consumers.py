@@ -1,0 +1,185 @@
+"""The one WebSocket of a browser tab (`/ws/`): subscribe to streams, send on them.
+
+Every subscribe and send is checked by the permission function the stream's app
+registered (the same one its HTML views use). Events reach the socket through the
+channel layer; what the layer drops, `since` replays from the database.
+"""
+
+import asyncio
+import json
+import logging
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
+
+from network.realtime import user_group
+from network.registry import StreamError, registry
+
+logger = logging.getLogger(__name__)
+
+MAX_SUBSCRIPTIONS = 100
+CLOSE_LOGGED_OUT = 4001
+
+
+class SocketConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        self.user = self.scope.get("user")
+        self.subscriptions: dict[str, str] = {}  # stream name → channel-layer group
+        self.last_created_id: dict[str, int] = {}
+        self.language = self._language()
+        await self.accept()
+        if self._authenticated:
+            # Joined for the life of the socket so that a logout elsewhere can close it.
+            await self.channel_layer.group_add(user_group(self.user.id), self.channel_name)
+        self.heartbeat_task = asyncio.create_task(self._heartbeat())
+
+    def _language(self) -> str:
+        if self._authenticated and self.user.language:
+            return self.user.language
+        chosen = self.scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+        return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+    @property
+    def _authenticated(self) -> bool:
+        return bool(self.user and self.user.is_authenticated)
+
+    async def disconnect(self, code):
+        task = getattr(self, "heartbeat_task", None)
+        if task:
+            task.cancel()
+        groups = set(getattr(self, "subscriptions", {}).values())
+        if self._authenticated:
+            groups.add(user_group(self.user.id))
+        for group in groups:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def _heartbeat(self):
+        interval = settings.PUENTE_WS_HEARTBEAT_SECONDS
+        while True:
+            await asyncio.sleep(interval)
+            await self.send_json({"event": "heartbeat"})
+
+    # --- frames from the client ---------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if text_data is None:
+            await self._error("invalid", gettext_noop("Frames must be JSON text."))
+            return
+        if len(text_data.encode()) > settings.PUENTE_WS_MAX_FRAME_BYTES:
+            await self._error("invalid", gettext_noop("Frame too large."))
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self._error("invalid", gettext_noop("Frames must be valid JSON."))
+            return
+        if not isinstance(content, dict):
+            await self._error("invalid", gettext_noop("Frames must be JSON objects."))
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content, **kwargs):
+        action = content.get("action")
+        handler = {
+            "subscribe": self.action_subscribe,
+            "unsubscribe": self.action_unsubscribe,
+            "send": self.action_send,
+            "ping": self.action_ping,
+        }.get(action)
+        if handler is None:
+            await self._error("invalid", gettext_noop("Unknown action."), action=str(action)[:40])
+            return
+        try:
+            await handler(content)
+        except StreamError as exc:
+            await self._error(exc.code, exc.detail, stream=content.get("stream"), **exc.extra)
+
+    async def action_ping(self, content):
+        await self.send_json({"event": "pong"})
+
+    async def action_subscribe(self, content):
+        name = content.get("stream")
+        found = registry.stream_for(name)
+        if found is None:
+            raise StreamError("invalid", gettext_noop("Unknown stream."))
+        stream, key = found
+        since = content.get("since")
+        if since is not None and (not isinstance(since, int) or isinstance(since, bool) or since < 0):
+            raise StreamError("invalid", gettext_noop("'since' must be a message id or null."))
+        if name not in self.subscriptions and len(self.subscriptions) >= MAX_SUBSCRIPTIONS:
+            raise StreamError("invalid", gettext_noop("Too many subscriptions on one socket."))
+        allowed = await database_sync_to_async(stream.can_subscribe)(self.user, key)
+        if not allowed:
+            raise StreamError("forbidden", gettext_noop("You may not follow this stream."))
+        group = stream.group_name(self.user, key)
+        # Join before replaying so nothing committed in between is missed; duplicates of
+        # replayed events are dropped by id in stream_event.
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.subscriptions[name] = group
+        await self.send_json({"stream": name, "event": "subscribed"})
+        if stream.replay is not None:
+            events = await database_sync_to_async(self._replay)(stream, key, since)
+            for event in events:
+                await self._deliver(name, event["event"], event.get("data", {}))
+
+    def _replay(self, stream, key, since):
+        with translation.override(self.language):
+            return stream.replay(self.user, key, since)
+
+    async def action_unsubscribe(self, content):
+        name = content.get("stream")
+        group = self.subscriptions.pop(name, None)
+        if group and group not in self.subscriptions.values():
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.last_created_id.pop(name, None)
+        await self.send_json({"stream": name, "event": "unsubscribed"})
+
+    async def action_send(self, content):
+        name = content.get("stream")
+        found = registry.stream_for(name)
+        if found is None:
+            raise StreamError("invalid", gettext_noop("Unknown stream."))
+        stream, key = found
+        if stream.on_send is None:
+            raise StreamError("invalid", gettext_noop("This stream does not accept messages."))
+        if not self._authenticated:
+            raise StreamError("forbidden", gettext_noop("Sign in to send messages."))
+        event = await database_sync_to_async(self._send_through, thread_sensitive=True)(stream, key, content)
+        if event:
+            await self._deliver(name, event["event"], event.get("data", {}))
+
+    def _send_through(self, stream, key, content):
+        with translation.override(self.language):
+            return stream.on_send(self.user, key, content)
+
+    # --- events from the channel layer --------------------------------------------------
+
+    async def stream_event(self, message):
+        name = message["stream"]
+        if name not in self.subscriptions:
+            return
+        await self._deliver(name, message["event"], message.get("data", {}))
+
+    async def socket_close(self, message):
+        await self.send_json({"event": "closing", "reason": message.get("reason", "")})
+        await self.close(code=CLOSE_LOGGED_OUT)
+
+    async def _deliver(self, name: str, event: str, data: dict):
+        item_id = data.get("id") if isinstance(data, dict) else None
+        if event.endswith(".created") and isinstance(item_id, int):
+            if item_id <= self.last_created_id.get(name, 0):
+                return  # already sent by the replay or the sender's own acknowledgement
+            self.last_created_id[name] = item_id
+        await self.send_json({"stream": name, "event": event, "data": data})
+
+    async def _error(self, code: str, detail: str, stream=None, **extra):
+        with translation.override(self.language):
+            detail = gettext(detail) if detail else ""
+        frame = {"event": "error", "code": code, "detail": detail}
+        if isinstance(stream, str):
+            frame["stream"] = stream[:200]
+        frame.update(extra)
+        await self.send_json(frame)

@@ -1,0 +1,50 @@
+"""Sending events to open WebSockets, always after the database write has committed.
+
+The channel layer delivers at most once and may drop events for slow consumers: clients
+recover what they missed by subscribing with `since`, which replays from the database.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from network.registry import stream_group
+
+logger = logging.getLogger(__name__)
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def _group_send(group: str, message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except Exception:  # a broken channel layer must not break the write that preceded it
+        logger.exception("could not send %s to %s", message.get("event"), group)
+
+
+def _event(stream: str, event: str, data: dict) -> dict:
+    return {"type": "stream.event", "stream": stream, "event": event, "data": data}
+
+
+def broadcast(stream: str, event: str, data: dict) -> None:
+    """Send `event` to every subscriber of `stream` once the current transaction commits."""
+    transaction.on_commit(lambda: _group_send(stream_group(stream), _event(stream, event, data)))
+
+
+def send_to_user(user_id: int, event: str, data: dict) -> None:
+    """Send `event` on the member's own `user` stream (all their tabs) after commit."""
+    transaction.on_commit(lambda: _group_send(user_group(user_id), _event("user", event, data)))
+
+
+def close_user_sockets(user_id: int, reason: str = "logged_out") -> None:
+    """Ask every socket of this member, in every process, to close (used on logout)."""
+    transaction.on_commit(
+        lambda: _group_send(user_group(user_id), {"type": "socket.close", "reason": reason})
+    )

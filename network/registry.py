@@ -1,0 +1,122 @@
+"""Where feature apps plug into the platform without importing each other.
+
+Each app fills these in its `AppConfig.ready()`:
+
+- streams: a WebSocket stream prefix with its permission check, its replay function and
+  (optionally) a handler for `send` actions;
+- notification types: what a member can be notified of, the message shown and the
+  default e-mail delivery;
+- navigation: the sections shown in the site header;
+- demo seeders: steps of `manage.py seed_demo`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A family of WebSocket streams sharing a prefix, e.g. `chat.room.` or `user`.
+
+    can_subscribe(user, key) -> bool       runs in a worker thread (may use the ORM)
+    replay(user, key, since) -> list[dict] events with id > since, oldest first
+    on_send(user, key, content) -> dict    stores and returns the event to broadcast;
+                                           raises StreamError for a refusal
+    """
+
+    prefix: str
+    can_subscribe: Callable[[Any, str], bool]
+    replay: Callable[[Any, str, int | None], list[dict]] | None = None
+    on_send: Callable[[Any, str, dict], dict] | None = None
+    exact: bool = False
+    group: Callable[[Any, str], str] | None = None
+
+    def group_name(self, user, key: str) -> str:
+        """The channel-layer group a subscriber joins (per stream unless the stream says otherwise)."""
+        if self.group is not None:
+            return self.group(user, key)
+        return stream_group(self.prefix + key)
+
+
+def stream_group(stream_name: str) -> str:
+    return "stream." + stream_name
+
+
+class StreamError(Exception):
+    """A refusal sent to the client as an `error` event (code: forbidden, invalid, rate_limited)."""
+
+    def __init__(self, code: str, detail: str = "", **extra):
+        super().__init__(detail or code)
+        self.code = code
+        self.detail = detail
+        self.extra = extra
+
+
+@dataclass(frozen=True)
+class NotificationType:
+    verb: str
+    label: str | Promise
+    message: str  # an English msgid marked with gettext_noop, formatted with the params
+    default_delivery: str = "immediate"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str | Promise
+    url_name: str
+    order: int = 100
+    members_only: bool = False
+    url_args: tuple = ()
+
+
+@dataclass(frozen=True)
+class Seeder:
+    name: str
+    run: Callable[..., None]
+    order: int = 100
+
+
+@dataclass
+class Registry:
+    streams: dict[str, Stream] = field(default_factory=dict)
+    notification_types: dict[str, NotificationType] = field(default_factory=dict)
+    nav_items: dict[str, NavItem] = field(default_factory=dict)
+    seeders: dict[str, Seeder] = field(default_factory=dict)
+
+    def register_stream(self, stream: Stream) -> None:
+        self.streams[stream.prefix] = stream
+
+    def stream_for(self, name: str) -> tuple[Stream, str] | None:
+        """The stream handling `name` and the key after its prefix (`chat.room.lobby` → `lobby`)."""
+        if not isinstance(name, str) or len(name) > 200:
+            return None
+        for prefix, stream in self.streams.items():
+            if stream.exact and name == prefix:
+                return stream, ""
+            if not stream.exact and name.startswith(prefix) and len(name) > len(prefix):
+                return stream, name[len(prefix) :]
+        return None
+
+    def register_notification_type(self, notification_type: NotificationType) -> None:
+        self.notification_types[notification_type.verb] = notification_type
+
+    def register_nav_item(self, item: NavItem) -> None:
+        self.nav_items[item.key] = item
+
+    def navigation(self) -> Iterable[NavItem]:
+        return sorted(self.nav_items.values(), key=lambda item: item.order)
+
+    def register_seeder(self, seeder: Seeder) -> None:
+        self.seeders[seeder.name] = seeder
+
+    def ordered_seeders(self) -> list[Seeder]:
+        return sorted(self.seeders.values(), key=lambda seeder: seeder.order)
+
+
+registry = Registry()

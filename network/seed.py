@@ -1,0 +1,58 @@
+"""Demo data of the network app: the accounts listed in the README (DEBUG only)."""
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from network.permissions import DPS_STAFF_GROUP, INSTRUCTORS_GROUP, MODERATORS_GROUP, PLATFORM_GROUPS
+
+DEMO_PASSWORD = "puente-demo-2026"  # noqa: S105 (documented demo password, DEBUG only)
+# A fixed TOTP secret for the demo staff accounts, so a tester can log in with the codes
+# `manage.py demo_totp` prints. Never used outside the demo.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPPUENTEDEMOTWOKEY"  # noqa: S105
+
+DEMO_ACCOUNTS = [
+    # email, username, display name, language, groups, superuser
+    ("admin@example.org", "admin", "Ana Admin", "en", [DPS_STAFF_GROUP], True),
+    ("moderator@example.org", "moderator", "Marta Moderadora", "es", [MODERATORS_GROUP], False),
+    ("instructor@example.org", "instructor", "Inês Instrutora", "pt-br", [INSTRUCTORS_GROUP], False),
+    ("officer@example.org", "officer", "Olivier Officier", "fr", [], False),
+    ("member@example.org", "member", "Miguel Miembro", "es", [], False),
+]
+
+
+def _activate_demo_totp(user) -> None:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).exists():
+        RecoveryCodes.activate(user)
+
+
+@transaction.atomic
+def seed_accounts(progress=None, **options) -> None:
+    User = get_user_model()
+    for name in PLATFORM_GROUPS:
+        Group.objects.get_or_create(name=name)
+    for email, username, display_name, language, groups, superuser in DEMO_ACCOUNTS:
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User(email=email, username=username)
+            user.set_password(DEMO_PASSWORD)
+        user.display_name = display_name
+        user.language = language
+        user.is_staff = superuser
+        user.is_superuser = superuser
+        user.save()
+        user.groups.set(Group.objects.filter(name__in=groups))
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        if superuser or MODERATORS_GROUP in groups:
+            _activate_demo_totp(user)
+        if progress:
+            progress(1)

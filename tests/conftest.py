@@ -1,0 +1,49 @@
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+
+from tests.factories import PASSWORD, UserFactory
+
+
+def pytest_report_header(config):
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    redis = "Redis" if settings.REDIS_URL else "no Redis (in-memory layer, local cache, eager tasks)"
+    return f"puente: database={database}, {redis}"
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def member(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and used TOTP codes live in the cache: start every test with none."""
+    from django.core.cache import cache
+
+    if settings.REDIS_URL:
+        # Only this run's keys: the Redis server is shared with the Celery broker.
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(f"{settings.CACHES['default']['KEY_PREFIX']}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+    yield
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("PUENTE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
