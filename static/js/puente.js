@@ -27,6 +27,7 @@
   Socket.prototype.setState = function (state) {
     this.state = state;
     body.setAttribute("data-socket-state", state);
+    body.setAttribute("data-socket-label", body.getAttribute("data-label-" + state) || "");
   };
 
   Socket.prototype.url = function () {
