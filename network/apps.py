@@ -48,4 +48,7 @@ class NetworkConfig(AppConfig):
             if user is not None:
                 close_user_sockets(user.id)
 
-        user_logged_out.connect(close_sockets_on_logout, dispatch_uid="network-close-sockets-on-logout")
+        # weak=False: the receiver is a local function, a weak reference would let it be collected.
+        user_logged_out.connect(
+            close_sockets_on_logout, weak=False, dispatch_uid="network-close-sockets-on-logout"
+        )

@@ -14,8 +14,12 @@ class NotificationPreferencesForm(forms.Form):
 
 
 class AnnouncementForm(forms.ModelForm):
+    url = forms.URLField(
+        label=_("link"), required=False, assume_scheme="https",
+        help_text=_("Optional: a page the members should open."),
+    )
+
     class Meta:
         model = Announcement
         fields = ["title", "body", "url"]
         widgets = {"body": forms.Textarea(attrs={"rows": 5})}
-        help_texts = {"url": _("Optional: a page the members should open.")}

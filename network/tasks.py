@@ -11,7 +11,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from network.models import Announcement, Delivery, Notification, NotificationPreference
 from network.registry import registry
@@ -91,7 +91,11 @@ def send_daily_digests() -> int:
                     "network/email/digest.txt",
                     {"user": user, "lines": lines, "site_url": settings.SITE_URL},
                 )
-                subject = _("[Puente] Your daily summary: %(count)d new notifications") % {"count": len(pending)}
+                subject = ngettext(
+                    "[Puente] Your daily summary: %(count)d new notification",
+                    "[Puente] Your daily summary: %(count)d new notifications",
+                    len(pending),
+                ) % {"count": len(pending)}
             send_mail(subject, body, None, [user.email])
             Notification.objects.filter(id__in=[n.id for n in pending]).update(emailed_at=timezone.now())
             sent += 1
