@@ -119,8 +119,16 @@ def test_a_moderator_without_two_factor_is_sent_to_set_it_up(client, moderator, 
     client.post("/accounts/login/", {"login": moderator.email, "password": password})
     response = client.get("/notifications/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/2fa/totp/activate/")
-    assert client.get(response["Location"]).status_code == 200
+    activate = response["Location"]
+    assert activate.startswith("/accounts/2fa/totp/activate/")
+    # Setting up two-factor asks for the password again (allauth's reauthentication).
+    assert client.get(activate)["Location"].startswith("/accounts/reauthenticate/")
+    client.post("/accounts/reauthenticate/", {"password": password})
+    page = client.get(activate)
+    assert page.status_code == 200
+    assert b'name="code"' in page.content
+    # Every other page stays closed until it is done.
+    assert client.get("/").status_code == 302
 
 
 def test_a_member_is_not_asked_for_two_factor(member_client):

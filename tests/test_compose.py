@@ -203,13 +203,13 @@ def test_the_modules_the_compose_commands_name_import_natively():
 def test_the_compose_worker_command_starts_natively_and_answers_a_ping(tmp_path):
     compose_worker = command_running("worker", "celery")
     app_name = celery_app_name(compose_worker)
-    # A node name and queue of its own: other runs may share this Redis and its queues.
     node = f"puente-compose-test-{uuid.uuid4().hex[:8]}@localhost"
-    command = [
-        celery_executable(),
-        "-A",
-        app_name,
-        "worker",
+    # The compose command as written, quieter, in one process, with a node name and queue
+    # of its own (other runs may share this Redis and its queues).
+    node = f"puente-compose-test-{uuid.uuid4().hex[:8]}@localhost"
+    arguments = [word for word in compose_worker[1:] if not word.startswith("--loglevel")]
+    command = [celery_executable(), *arguments]
+    command += [
         "--loglevel=warning",
         "--pool=solo",
         f"--hostname={node}",

@@ -64,6 +64,6 @@ def log_in(
     if totp_secret:
         page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
         page.locator("main input[name='code']").fill(totp_code(totp_secret))
-        page.locator("main form:has(input[name='code']) button[type='submit']").click()
+        page.locator("main form:has(input[name='code']) button[type='submit']:not([form])").click()
         page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
     assert page.locator(".site-header a.notifications-link").count() == 1, f"not logged in at {page.url}"

@@ -16,7 +16,7 @@ def test_a_page_weighs_less_than_200_kb_without_images(who, path, new_context, r
     state = request.getfixturevalue(f"{who}_state") if who != "anonymous" else None
     page = new_context(storage_state=state).new_page()
     responses = []
-    page.on("response", responses.append)
+    page.on("response", lambda response: responses.append(response))
     page.goto(path, wait_until="load")
 
     sizes = {}
