@@ -29,7 +29,9 @@ class NetworkConfig(AppConfig):
             NotificationType(
                 verb="network.welcome",
                 label=_("Welcome messages"),
-                message=gettext_noop("Welcome to Puente, %(name)s! Complete your profile and apply to a network."),
+                message=gettext_noop(
+                    "Welcome to Puente, %(name)s! Complete your profile and apply to a network."
+                ),
                 default_delivery="off",
             )
         )
@@ -41,7 +43,9 @@ class NetworkConfig(AppConfig):
                 default_delivery="immediate",
             )
         )
-        registry.register_nav_item(NavItem(key="home", label=_("Home"), url_name="wagtail_serve", url_args=("",), order=0))
+        registry.register_nav_item(
+            NavItem(key="home", label=_("Home"), url_name="wagtail_serve", url_args=("",), order=0)
+        )
         registry.register_seeder(Seeder(name="accounts", run=seed_accounts, order=0))
 
         def close_sockets_on_logout(sender, request, user, **kwargs):

@@ -15,7 +15,9 @@ class NotificationPreferencesForm(forms.Form):
 
 class AnnouncementForm(forms.ModelForm):
     url = forms.URLField(
-        label=_("link"), required=False, assume_scheme="https",
+        label=_("link"),
+        required=False,
+        assume_scheme="https",
         help_text=_("Optional: a page the members should open."),
     )
 

@@ -7,7 +7,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from network.permissions import requires_two_factor
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
-NON_PAGE_PREFIXES = ("/static/", "/media/", "/ws/", "/healthz", "/cms/", "/django-admin/", "/i18n/", "/documents/")
+NON_PAGE_PREFIXES = (
+    "/static/",
+    "/media/",
+    "/ws/",
+    "/healthz",
+    "/cms/",
+    "/django-admin/",
+    "/i18n/",
+    "/documents/",
+)
 
 
 class PreferredLanguageRedirectMiddleware:

@@ -98,7 +98,9 @@ class NotificationPreference(models.Model):
 class Announcement(models.Model):
     """A message from DPS staff to every active member, delivered as notifications."""
 
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), max_length=2000)
     url = models.URLField(_("link"), blank=True)

@@ -53,15 +53,15 @@ def user_stream_replay(user, key: str, since: int | None) -> list[dict]:
             missed = (
                 Notification.objects.for_recipient(user).filter(id__gt=since).order_by("id")[:REPLAY_LIMIT]
             )
-            events = [
-                {"event": "notification.created", "data": notification_payload(n)} for n in missed
-            ]
+            events = [{"event": "notification.created", "data": notification_payload(n)} for n in missed]
         events.append({"event": "unread.count", "data": {"unread_count": unread_notification_count(user)}})
     return events
 
 
 def delivery_for(*, user, verb: str) -> str:
-    preference = NotificationPreference.objects.filter(user=user, verb=verb).values_list("delivery", flat=True)
+    preference = NotificationPreference.objects.filter(user=user, verb=verb).values_list(
+        "delivery", flat=True
+    )
     for delivery in preference:
         return delivery
     notification_type = registry.notification_types.get(verb)

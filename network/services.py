@@ -33,7 +33,9 @@ def enqueue(task, *args) -> None:
     transaction.on_commit(_send)
 
 
-def notify(*, user, verb: str, target=None, actor=None, url: str = "", params: dict | None = None) -> Notification:
+def notify(
+    *, user, verb: str, target=None, actor=None, url: str = "", params: dict | None = None
+) -> Notification:
     """Store a notification for `user`, push it on their `user` stream and e-mail it
     according to their preference for `verb` (immediate, daily digest or off).
 
@@ -103,7 +105,9 @@ def notification_preferences_update(*, user, choices: dict[str, str]) -> None:
             raise ValueError(f"invalid preference {verb}={delivery}")
     with transaction.atomic():
         for verb, delivery in choices.items():
-            NotificationPreference.objects.update_or_create(user=user, verb=verb, defaults={"delivery": delivery})
+            NotificationPreference.objects.update_or_create(
+                user=user, verb=verb, defaults={"delivery": delivery}
+            )
 
 
 def user_set_language(*, user, language: str) -> None:

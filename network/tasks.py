@@ -41,8 +41,12 @@ def send_notification_email(self, notification_id: int) -> bool:
         recipient = notification.recipient
         with translation.override(recipient.language):
             text = notification_text(notification)
-            context = {"user": recipient, "text": text, "url": _absolute(notification.url),
-                       "site_url": settings.SITE_URL}
+            context = {
+                "user": recipient,
+                "text": text,
+                "url": _absolute(notification.url),
+                "site_url": settings.SITE_URL,
+            }
             body = render_to_string("network/email/notification.txt", context)
             subject = f"[Puente] {text}"[:200].replace("\n", " ")
         try:

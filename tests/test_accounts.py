@@ -35,8 +35,9 @@ def test_signing_up_requires_confirming_the_email_before_logging_in(client):
     assert client.get(path).status_code == 200
     assert client.post(path).status_code == 302
     assert EmailAddress.objects.get(user=user).verified
-    login = client.post("/accounts/login/", {"login": "new.officer@policia.example",
-                                             "password": "a-Long-pass-phrase-42"})
+    login = client.post(
+        "/accounts/login/", {"login": "new.officer@policia.example", "password": "a-Long-pass-phrase-42"}
+    )
     assert login.status_code == 302
     assert int(client.session["_auth_user_id"]) == user.id
 

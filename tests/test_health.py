@@ -29,7 +29,10 @@ def broken_redis():
             }
         },
         CHANNEL_LAYERS={
-            "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [BROKEN_REDIS]}}
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [BROKEN_REDIS]},
+            }
         },
     ):
         yield

@@ -84,7 +84,11 @@ def test_interface_strings_are_translated(client, prefix, language):
 
 @pytest.mark.parametrize(
     ("prefix", "expected"),
-    [("", "March 5, 2026, 2:30 p.m."), ("/es", "5 de marzo de 2026 a las 14:30"), ("/fr", "5 mars 2026 14:30")],
+    [
+        ("", "March 5, 2026, 2:30 p.m."),
+        ("/es", "5 de marzo de 2026 a las 14:30"),
+        ("/fr", "5 mars 2026 14:30"),
+    ],
 )
 def test_dates_follow_the_language(member_client, member, prefix, expected):
     from datetime import UTC, datetime
@@ -93,7 +97,9 @@ def test_dates_follow_the_language(member_client, member, prefix, expected):
     from network.services import notify
 
     notification = notify(user=member, verb="network.announcement", params={"title": "Webinar"})
-    Notification.objects.filter(id=notification.id).update(created_at=datetime(2026, 3, 5, 14, 30, tzinfo=UTC))
+    Notification.objects.filter(id=notification.id).update(
+        created_at=datetime(2026, 3, 5, 14, 30, tzinfo=UTC)
+    )
     page = member_client.get(f"{prefix}/notifications/").content.decode()
     assert expected in page
 
@@ -110,7 +116,9 @@ def test_catalogues_are_complete_real_translations(locale_dir):
     if shutil.which("msgfmt"):
         stats = subprocess.run(
             ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(po)],
-            capture_output=True, text=True, env={"LC_ALL": "C"},
+            capture_output=True,
+            text=True,
+            env={"LC_ALL": "C"},
         )
         assert stats.returncode == 0, stats.stderr
         assert "fuzzy" not in stats.stderr and "untranslated" not in stats.stderr, stats.stderr

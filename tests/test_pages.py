@@ -101,7 +101,7 @@ def test_the_unread_badge_counts_the_members_unread_notifications(member_client,
     for title in ("One", "Two"):
         notify(user=member, verb="network.announcement", params={"title": title})
     page = member_client.get("/").content.decode()
-    assert '<span data-unread-count>2</span>' in page
+    assert "<span data-unread-count>2</span>" in page
 
 
 def test_the_notification_list_shows_only_the_members_own(member_client, member):
@@ -135,17 +135,21 @@ def test_the_notification_list_runs_the_same_queries_for_5_or_50_items(
 
 
 def test_preferences_are_saved_and_bad_choices_change_nothing(member_client, member):
-    response = member_client.post("/notifications/preferences/", {"network.announcement": "daily",
-                                                                   "network.welcome": "off"})
+    response = member_client.post(
+        "/notifications/preferences/", {"network.announcement": "daily", "network.welcome": "off"}
+    )
     assert response.status_code == 302
     assert NotificationPreference.objects.get(user=member, verb="network.announcement").delivery == "daily"
-    bad = member_client.post("/es/notifications/preferences/", {"network.announcement": "hourly",
-                                                                "network.welcome": "off"})
+    bad = member_client.post(
+        "/es/notifications/preferences/", {"network.announcement": "hourly", "network.welcome": "off"}
+    )
     assert bad.status_code == 200
     with translation.override("es"):
-        assert translation.gettext("Select a valid choice. %(value)s is not one of the available choices.") % {
-            "value": "hourly"
-        } in bad.content.decode()
+        assert (
+            translation.gettext("Select a valid choice. %(value)s is not one of the available choices.")
+            % {"value": "hourly"}
+            in bad.content.decode()
+        )
     assert NotificationPreference.objects.get(user=member, verb="network.announcement").delivery == "daily"
 
 

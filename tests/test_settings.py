@@ -29,7 +29,9 @@ ENV_KEYS = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_TASK_ALWAY
 
 
 def run_with(env_overrides: dict, settings_module="config.settings.base", code=PROBE):
-    env = {k: v for k, v in os.environ.items() if k not in ENV_KEYS and not k.startswith(("PUENTE_", "DJANGO_"))}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ENV_KEYS and not k.startswith(("PUENTE_", "DJANGO_"))
+    }
     env.update({"DJANGO_SETTINGS_MODULE": settings_module, "PUENTE_VAR_DIR": "/tmp/puente-settings-test"})
     env.update(env_overrides)
     return subprocess.run(

@@ -233,7 +233,12 @@ LANGUAGES = [
     ("pt-br", "Português (Brasil)"),
     ("fr", "Français"),
 ]
-LANGUAGE_NAMES_TRANSLATED = {"en": _("English"), "es": _("Spanish"), "pt-br": _("Portuguese"), "fr": _("French")}
+LANGUAGE_NAMES_TRANSLATED = {
+    "en": _("English"),
+    "es": _("Spanish"),
+    "pt-br": _("Portuguese"),
+    "fr": _("French"),
+}
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "puente_language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
@@ -322,4 +327,3 @@ LOGGING = {
         "asyncio": {"level": "WARNING"},
     },
 }
-
