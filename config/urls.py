@@ -30,6 +30,12 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
+if settings.PUENTE_BENCH_VIEWS:
+    from django.http import HttpResponse
+
+    # The baseline of `make bench`: the cheapest response Django can give.
+    urlpatterns.insert(0, path("bench/minimal", lambda request: HttpResponse("ok"), name="bench_minimal"))
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -288,6 +288,9 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 PUENTE_WS_MAX_FRAME_BYTES = env_int("PUENTE_WS_MAX_FRAME_BYTES", 64 * 1024)
 PUENTE_WS_HEARTBEAT_SECONDS = env_int("PUENTE_WS_HEARTBEAT_SECONDS", 25)
 
+# A trivial view for `make bench` to measure against (never on a real site).
+PUENTE_BENCH_VIEWS = env_bool("PUENTE_BENCH_VIEWS", False)
+
 # --- security -----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

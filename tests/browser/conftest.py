@@ -20,7 +20,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -37,10 +37,8 @@ from tests.browser.support import (
 )
 from tests.conftest import chromium_path
 
-# Playwright's sync API keeps an event loop in this thread: let Django's ORM be used here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-BIN = Path(sys.executable).parent
+# The virtualenv's daphne (the one next to the Python running the tests).
+DAPHNE = Path(sys.executable).parent / "daphne"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -63,7 +61,6 @@ class Server:
     mail_dir: Path
     log_path: Path
     process: subprocess.Popen | None = None
-    extras: dict = field(default_factory=dict)
 
     def manage(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         """Run `manage.py <args>` against the server's database and settings."""
@@ -140,7 +137,8 @@ class _PostgresDatabase:
 
         with self._admin_connection() as connection:
             connection.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
                 [self.name],
             )
             connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(self.name)))
@@ -169,6 +167,19 @@ def _wait_until_healthy(server: Server) -> None:
     )
 
 
+def _forget_redis_keys(redis_url: str, prefix: str) -> None:
+    """Remove the server's cache and channel-layer keys (they would expire on their own)."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
+        keys = list(client.scan_iter(f"{prefix}*", count=1000))
+        if keys:
+            client.delete(*keys)
+    except redis.RedisError as exc:
+        sys.stderr.write(f"could not remove the browser tests' Redis keys ({prefix}*): {exc}\n")
+
+
 @pytest.fixture(scope="session")
 def chromium_executable() -> str:
     path = chromium_path()
@@ -190,7 +201,7 @@ def server(chromium_executable, tmp_path_factory, request):
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.test",
-        # Production-like pages (our 404 page, no debug toolbar pages); seeding uses --force.
+        # Production-like pages (our 404 page, not Django's debug one); seeding uses --force.
         DJANGO_DEBUG="false",
         DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -226,14 +237,16 @@ def server(chromium_executable, tmp_path_factory, request):
 
     log_path = workdir / "daphne.log"
     srv = Server(url=url, env=env, mail_dir=mail_dir, log_path=log_path)
-    srv.extras["database"] = postgres.name if postgres else str(workdir / "var" / "db.sqlite3")
     log = None
     try:
         srv.manage("migrate", "--noinput", timeout=300)
         srv.manage("seed_demo", "--force", timeout=300)
         log = open(log_path, "wb")  # noqa: SIM115 (closed in the finally below)
         srv.process = subprocess.Popen(
-            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+            [
+                *([str(DAPHNE)] if DAPHNE.exists() else [sys.executable, "-m", "daphne"]),
+                *("-b", "127.0.0.1", "-p", str(port), "config.asgi:application"),
+            ],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -256,6 +269,8 @@ def server(chromium_executable, tmp_path_factory, request):
             sys.stderr.write(f"\n--- last lines of the server log ({log_path}) ---\n{srv.log_tail()}\n")
         if postgres is not None:
             postgres.drop()
+        if env.get("REDIS_URL"):
+            _forget_redis_keys(env["REDIS_URL"], f"puente-browser-{run_id}")
 
 
 # --- the browser --------------------------------------------------------------------------

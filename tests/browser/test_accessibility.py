@@ -36,7 +36,7 @@ def _describe(violations) -> str:
 
 
 @pytest.mark.parametrize(("who", "path"), PAGES, ids=[f"{who}:{path}" for who, path in PAGES])
-def test_every_page_type_has_no_serious_accessibility_violation(who, path, new_context, axe_path, request):
+def test_every_page_type_has_no_serious_accessibility_violation(who, path, axe_path, new_context, request):
     state = request.getfixturevalue(f"{who}_state") if who != "anonymous" else None
     # Our Content-Security-Policy forbids inline scripts, and axe is injected inline.
     page = new_context(storage_state=state, bypass_csp=True).new_page()
