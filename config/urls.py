@@ -15,6 +15,9 @@ handler500 = "network.views.server_error"
 
 urlpatterns = [
     path("healthz", network_views.healthz, name="healthz"),
+    # One way in: the admins' own login forms would skip two-factor authentication.
+    path("cms/login/", network_views.login_redirect, name="wagtailadmin_login_redirect"),
+    path("django-admin/login/", network_views.login_redirect, name="django_admin_login_redirect"),
     path("i18n/setlang/", network_views.set_language, name="set_language"),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),

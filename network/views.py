@@ -6,6 +6,8 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -76,6 +78,15 @@ def announcement_create(request):
         return redirect("announcement_create")
     recent = Announcement.objects.select_related("author")[:10]
     return render(request, "network/announcement_form.html", {"form": form, "recent": recent})
+
+
+def login_redirect(request):
+    """Send the CMS and Django admin logins to the platform's login (with two-factor)."""
+    login_url = reverse("account_login")
+    next_url = request.GET.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        login_url += "?" + urlencode({"next": next_url})
+    return redirect(login_url)
 
 
 @require_POST

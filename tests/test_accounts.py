@@ -171,3 +171,18 @@ def test_institutional_sign_in_is_configured_by_staff_without_code(client):
     page = client.get("/accounts/login/").content.decode()
     assert "Policía Nacional" in page
     assert "/accounts/oidc/policia-nacional/login/" in page
+
+
+@pytest.mark.parametrize("path", ["/cms/login/", "/django-admin/login/"])
+def test_the_admin_login_forms_lead_to_the_login_with_two_factor(client, path):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    response = client.post(path, {"username": staff.username, "password": "correct-horse-battery-9"})
+    assert "_auth_user_id" not in client.session
+    assert client.get(path + "?next=/cms/")["Location"] == "/accounts/login/?next=%2Fcms%2F"
+    assert response.status_code == 302
+
+
+def test_the_cms_sends_visitors_to_the_platform_login(client):
+    response = client.get("/cms/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")

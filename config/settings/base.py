@@ -277,6 +277,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Wagtail ------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Puente"
+WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
