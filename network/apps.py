@@ -12,7 +12,7 @@ class NetworkConfig(AppConfig):
         from allauth.account.signals import user_logged_out
 
         from network import permissions, selectors
-        from network.realtime import close_user_sockets, user_group
+        from network.realtime import close_session_sockets, user_group
         from network.registry import NavItem, NotificationType, Seeder, Stream, registry
         from network.seed import seed_accounts
 
@@ -50,7 +50,8 @@ class NetworkConfig(AppConfig):
 
         def close_sockets_on_logout(sender, request, user, **kwargs):
             if user is not None:
-                close_user_sockets(user.id)
+                session = getattr(request, "session", None)
+                close_session_sockets(user.id, session.session_key if session is not None else None)
 
         # weak=False: the receiver is a local function, a weak reference would let it be collected.
         user_logged_out.connect(

@@ -8,6 +8,7 @@ channel layer; what the layer drops, `since` replays from the database.
 import asyncio
 import json
 import logging
+from collections import deque
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -16,19 +17,42 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
 from network.realtime import user_group
+from network.permissions import may_act
 from network.registry import StreamError, registry
 
 logger = logging.getLogger(__name__)
 
 MAX_SUBSCRIPTIONS = 100
 CLOSE_LOGGED_OUT = 4001
+REMEMBERED_IDS_PER_STREAM = 2000
+
+
+class RecentIds:
+    """The ids of the last *.created events sent on one stream, to drop exact repeats.
+
+    Only repeats are dropped: with several writers a lower id may commit (and arrive)
+    after a higher one, and it must still be delivered."""
+
+    def __init__(self, size: int = REMEMBERED_IDS_PER_STREAM):
+        self.order: deque[int] = deque(maxlen=size)
+        self.members: set[int] = set()
+
+    def add(self, item_id: int) -> bool:
+        """Remember the id; False when it was already sent."""
+        if item_id in self.members:
+            return False
+        if len(self.order) == self.order.maxlen:
+            self.members.discard(self.order[0])
+        self.order.append(item_id)
+        self.members.add(item_id)
+        return True
 
 
 class SocketConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.user = self.scope.get("user")
         self.subscriptions: dict[str, str] = {}  # stream name → channel-layer group
-        self.last_created_id: dict[str, int] = {}
+        self.delivered_ids: dict[str, RecentIds] = {}
         self.language = self._language()
         await self.accept()
         if self._authenticated:
@@ -132,9 +156,11 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
     async def action_unsubscribe(self, content):
         name = content.get("stream")
         group = self.subscriptions.pop(name, None)
-        if group and group not in self.subscriptions.values():
+        # The member's own group stays joined: logout must still reach this socket.
+        own_group = user_group(self.user.id) if self._authenticated else None
+        if group and group != own_group and group not in self.subscriptions.values():
             await self.channel_layer.group_discard(group, self.channel_name)
-        self.last_created_id.pop(name, None)
+        self.delivered_ids.pop(name, None)
         await self.send_json({"stream": name, "event": "unsubscribed"})
 
     async def action_send(self, content):
@@ -147,6 +173,8 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
             raise StreamError("invalid", gettext_noop("This stream does not accept messages."))
         if not self._authenticated:
             raise StreamError("forbidden", gettext_noop("Sign in to send messages."))
+        if not await database_sync_to_async(may_act)(self.user):
+            raise StreamError("forbidden", gettext_noop("Set up two-factor authentication first."))
         event = await database_sync_to_async(self._send_through, thread_sensitive=True)(stream, key, content)
         if event:
             await self._deliver(name, event["event"], event.get("data", {}))
@@ -164,15 +192,19 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         await self._deliver(name, message["event"], message.get("data", {}))
 
     async def socket_close(self, message):
+        session_key = message.get("session_key")
+        session = self.scope.get("session")
+        if session_key and session is not None and session.session_key != session_key:
+            return  # another device of the same member logged out
         await self.send_json({"event": "closing", "reason": message.get("reason", "")})
         await self.close(code=CLOSE_LOGGED_OUT)
 
     async def _deliver(self, name: str, event: str, data: dict):
         item_id = data.get("id") if isinstance(data, dict) else None
         if event.endswith(".created") and isinstance(item_id, int):
-            if item_id <= self.last_created_id.get(name, 0):
+            seen = self.delivered_ids.setdefault(name, RecentIds())
+            if not seen.add(item_id):
                 return  # already sent by the replay or the sender's own acknowledgement
-            self.last_created_id[name] = item_id
         await self.send_json({"stream": name, "event": event, "data": data})
 
     async def _error(self, code: str, detail: str, stream=None, **extra):

@@ -4,7 +4,7 @@ from django.urls import is_valid_path, reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from network.permissions import requires_two_factor
+from network.permissions import has_two_factor, requires_two_factor
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 NON_PAGE_PREFIXES = (
@@ -80,9 +80,7 @@ class RequireTwoFactorMiddleware:
             path = path[len(language) + 1 :]
         if path.startswith(self.ALLOWED_PREFIXES) or path.startswith("/accounts/"):
             return False
-        from allauth.mfa.models import Authenticator
-
-        return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        return not has_two_factor(user)
 
 
 class ContentSecurityPolicyMiddleware:
@@ -94,7 +92,7 @@ class ContentSecurityPolicyMiddleware:
     POLICY = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
-        "frame-ancestors 'self'"
+        "frame-ancestors 'none'"
     )
     EXEMPT_PREFIXES = ("/cms/", "/django-admin/")
 

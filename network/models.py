@@ -119,3 +119,196 @@ class Announcement(models.Model):
         if not self.recipients_total:
             return 100 if self.recipients_done else 0
         return min(100, round(100 * self.recipients_done / self.recipients_total))
+
+
+class Country(models.Model):
+    """A member state. Names in the four languages; a tile position for the hemisphere map."""
+
+    code = models.CharField(_("ISO code"), max_length=2, primary_key=True)
+    name_en = models.CharField(max_length=80)
+    name_es = models.CharField(max_length=80)
+    name_pt = models.CharField(max_length=80)
+    name_fr = models.CharField(max_length=80)
+    map_row = models.PositiveSmallIntegerField(default=0)
+    map_col = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        language = (get_language() or "en")[:2]
+        return getattr(self, f"name_{language}", None) or self.name_en
+
+
+class Topic(models.Model):
+    """An area of expertise / subject, shared by the directory, the library and the forums."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name_en = models.CharField(max_length=100)
+    name_es = models.CharField(max_length=100)
+    name_pt = models.CharField(max_length=100)
+    name_fr = models.CharField(max_length=100)
+    order = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["order", "name_en"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        language = (get_language() or "en")[:2]
+        return getattr(self, f"name_{language}", None) or self.name_en
+
+
+class Network(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=60)
+    description = models.TextField(_("description"), blank=True)
+    is_open_for_applications = models.BooleanField(_("open for applications"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("network")
+        verbose_name_plural = _("networks")
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", _("Member")
+    MODERATOR = "moderator", _("Moderator")
+    INSTRUCTOR = "instructor", _("Instructor")
+    MANAGER = "manager", _("Network manager")
+
+
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    LEFT = "left", _("Left")
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=MembershipStatus.ACTIVE, user__is_active=True)
+
+
+class Membership(models.Model):
+    """A member's place in one network: their role and whether it is active."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    status = models.CharField(
+        _("status"), max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "network"], name="membership_unique")]
+        indexes = [models.Index(fields=["network", "status", "role"], name="membership_network_idx")]
+
+    def __str__(self):
+        return f"{self.user} in {self.network} ({self.role}, {self.status})"
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    NEEDS_INFO = "needs_info", _("More information requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_APPLICATION_STATUSES = (ApplicationStatus.PENDING, ApplicationStatus.NEEDS_INFO)
+
+
+class MembershipApplication(models.Model):
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership_applications"
+    )
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="applications")
+    institution_name = models.CharField(_("institution"), max_length=200)
+    position = models.CharField(_("position"), max_length=200)
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, verbose_name=_("country"))
+    reason = models.TextField(_("why do you want to join?"), max_length=3000)
+    reference = models.CharField(
+        _("reference (optional)"),
+        max_length=300,
+        blank=True,
+        help_text=_("A colleague or supervisor who can vouch for you: name and e-mail."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING
+    )
+    decision_reason = models.TextField(_("reason for the decision"), blank=True, max_length=3000)
+    info_request = models.TextField(_("information requested"), blank=True, max_length=3000)
+    info_response = models.TextField(_("your answer"), blank=True, max_length=3000)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "network"],
+                condition=models.Q(status__in=["pending", "needs_info"]),
+                name="one_open_application_per_network",
+            )
+        ]
+        indexes = [models.Index(fields=["network", "status", "created_at"], name="application_queue_idx")]
+
+    def __str__(self):
+        return f"{self.applicant} → {self.network} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_APPLICATION_STATUSES
+
+
+class AuditEntry(models.Model):
+    """Who did what to whom, when and why: membership decisions, suspensions, moderation."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    network = models.ForeignKey(Network, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    target_id = models.CharField(max_length=64, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

@@ -40,6 +40,17 @@ def requires_two_factor(user) -> bool:
     return settings.PUENTE_TWO_FACTOR_REQUIRED_FOR_STAFF and is_moderator(user)
 
 
+def has_two_factor(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def may_act(user) -> bool:
+    """A signed-in member may change things: staff and moderators only with two-factor set up."""
+    return is_member(user) and (not requires_two_factor(user) or has_two_factor(user))
+
+
 def can_send_announcements(user) -> bool:
     return is_dps_staff(user)
 

@@ -43,8 +43,9 @@ def send_to_user(user_id: int, event: str, data: dict) -> None:
     transaction.on_commit(lambda: _group_send(user_group(user_id), _event("user", event, data)))
 
 
-def close_user_sockets(user_id: int, reason: str = "logged_out") -> None:
-    """Ask every socket of this member, in every process, to close (used on logout)."""
-    transaction.on_commit(
-        lambda: _group_send(user_group(user_id), {"type": "socket.close", "reason": reason})
-    )
+def close_session_sockets(user_id: int, session_key: str | None, reason: str = "logged_out") -> None:
+    """Close the member's sockets opened with this session, in every process (on logout).
+
+    Their other devices, signed in with other sessions, stay connected."""
+    message = {"type": "socket.close", "reason": reason, "session_key": session_key}
+    transaction.on_commit(lambda: _group_send(user_group(user_id), message))

@@ -167,6 +167,18 @@ def _wait_until_healthy(server: Server) -> None:
     )
 
 
+def _check_static_files(server: Server) -> None:
+    """The server process itself serves our CSS and JS (WhiteNoise, from the finders)."""
+    for path in ("/static/css/puente.css", "/static/js/puente.js"):
+        try:
+            with urllib.request.urlopen(server.url + path, timeout=10) as response:
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        if status != 200:
+            raise RuntimeError(f"the server answers {status} for {path}: static files are not served")
+
+
 def _forget_redis_keys(redis_url: str, prefix: str) -> None:
     """Remove the server's cache and channel-layer keys (they would expire on their own)."""
     import redis
@@ -254,6 +266,7 @@ def server(chromium_executable, tmp_path_factory, request):
             start_new_session=True,
         )
         _wait_until_healthy(srv)
+        _check_static_files(srv)
         yield srv
     finally:
         if srv.process is not None and srv.process.poll() is None:
