@@ -1,1 +1,0 @@
-from tests.test_websocket import *  # noqa
