@@ -14,7 +14,7 @@ class NetworkConfig(AppConfig):
         from network import permissions, selectors
         from network.realtime import close_session_sockets, user_group
         from network.registry import NavItem, NotificationType, Seeder, Stream, registry
-        from network.seed import seed_accounts
+        from network.seed import seed_accounts, seed_networks
 
         registry.register_stream(
             Stream(
@@ -47,6 +47,7 @@ class NetworkConfig(AppConfig):
             NavItem(key="home", label=_("Home"), url_name="wagtail_serve", url_args=("",), order=0)
         )
         registry.register_seeder(Seeder(name="accounts", run=seed_accounts, order=0))
+        registry.register_seeder(Seeder(name="networks", run=seed_networks, order=1))
 
         def close_sockets_on_logout(sender, request, user, **kwargs):
             if user is not None:

@@ -17,6 +17,7 @@ DEMO_ACCOUNTS = [
     ("admin@example.org", "admin", "Ana Admin", "en", [DPS_STAFF_GROUP], True),
     ("moderator@example.org", "moderator", "Marta Moderadora", "es", [MODERATORS_GROUP], False),
     ("instructor@example.org", "instructor", "Inês Instrutora", "pt-br", [INSTRUCTORS_GROUP], False),
+    ("manager@example.org", "manager", "Mariana Gestora", "pt-br", [], False),
     ("officer@example.org", "officer", "Olivier Officier", "fr", [], False),
     ("member@example.org", "member", "Miguel Miembro", "es", [], False),
 ]
@@ -52,7 +53,56 @@ def seed_accounts(progress=None, **options) -> None:
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
-        if superuser or MODERATORS_GROUP in groups:
+        if superuser or MODERATORS_GROUP in groups or username in ("manager", "moderator"):
             _activate_demo_totp(user)
+        if progress:
+            progress(1)
+
+
+NETWORKS = [
+    (
+        "prevention",
+        "Network for the Prevention of Violence and Crime",
+        "Prevention network",
+        "Officials, experts, academics and civil society organisations of the member states "
+        "exchange experiences, best practices, publications, data, news, videos and blog posts "
+        "on preventing violence and crime.",
+    ),
+    (
+        "police",
+        "Network for Police Development and Professionalization",
+        "Police network",
+        "Police institutions and officers of the member states work on professional police "
+        "careers: virtual and on-site courses, certificates, university-accredited credit and "
+        "the certification in police management.",
+    ),
+]
+
+# username: {network slug: role}
+DEMO_MEMBERSHIPS = {
+    "manager": {"prevention": "manager", "police": "manager"},
+    "moderator": {"prevention": "moderator", "police": "moderator"},
+    "instructor": {"police": "instructor"},
+    "officer": {"prevention": "member", "police": "member"},
+    "member": {"prevention": "member", "police": "member"},
+}
+
+
+@transaction.atomic
+def seed_networks(progress=None, **options) -> None:
+    from network.models import Membership, Network
+
+    networks = {}
+    for slug, name, short_name, description in NETWORKS:
+        networks[slug], _created = Network.objects.update_or_create(
+            slug=slug, defaults={"name": name, "short_name": short_name, "description": description}
+        )
+    User = get_user_model()
+    for username, roles in DEMO_MEMBERSHIPS.items():
+        user = User.objects.get(username=username)
+        for slug, role in roles.items():
+            Membership.objects.update_or_create(
+                user=user, network=networks[slug], defaults={"role": role, "status": "active"}
+            )
         if progress:
             progress(1)

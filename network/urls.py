@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from network import views
 
@@ -10,4 +10,8 @@ notification_urlpatterns = [
     path("announce/", views.announcement_create, name="announcement_create"),
 ]
 
-network_urlpatterns: list = []
+network_urlpatterns = [
+    path("members/", include("network.profiles.urls")),
+    path("institutions/", include("network.institutions.urls")),
+    path("events/", include("network.events.urls")),
+]

@@ -50,7 +50,9 @@ def test_an_immediate_notification_is_emailed_once_in_the_members_language(
         notification = announce(member, "Semaine de la sécurité routière", actor=actor)
 
     french = rendered(notification, "fr")
-    assert french != rendered(notification, "en"), "no French translation of the announcement (compilemessages?)"
+    assert french != rendered(notification, "en"), (
+        "no French translation of the announcement (compilemessages?)"
+    )
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [member.email]
@@ -94,7 +96,7 @@ def test_a_daily_digest_member_gets_one_summary_listing_everything_and_only_once
     assert len(mail.outbox) == 1
     digest = mail.outbox[0]
     assert digest.to == [member.email]
-    assert "2" in digest.subject
+    assert digest.subject == "[Puente] Your daily summary: 2 new notifications"
     assert rendered(first, "en") in digest.body
     assert rendered(second, "en") in digest.body
     assert digest.body.index("Budget meeting") < digest.body.index("New course opens")
@@ -196,7 +198,9 @@ def test_a_real_celery_worker_emails_a_notification(tmp_path):
     if not os.environ.get("REDIS_URL"):
         pytest.skip("needs Redis: a real worker needs a broker")
     if not os.environ.get("DATABASE_URL"):
-        pytest.skip("needs DATABASE_URL: the SQLite test database is in memory, a worker process can't see it")
+        pytest.skip(
+            "needs DATABASE_URL: the SQLite test database is in memory, a worker process can't see it"
+        )
     database_url = _test_database_url()
     if database_url is None:
         pytest.skip("needs PostgreSQL: a worker process must reach the test database")
@@ -221,19 +225,34 @@ def test_a_real_celery_worker_emails_a_notification(tmp_path):
     }
     env.pop("EMAIL_HOST", None)
     celery = Path(sys.executable).with_name("celery")
-    log = (tmp_path / "worker.log").open("w")
-    worker = subprocess.Popen(
-        [str(celery), "-A", "config", "worker", "--pool=solo", "--concurrency=1", "--loglevel=warning",
-         "-Q", queue, "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    log_path = tmp_path / "worker.log"
     saved = (app.conf.task_always_eager, app.conf.task_default_queue)
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
+    worker = None
     try:
+        with log_path.open("w") as log:
+            worker = subprocess.Popen(
+                [
+                    str(celery),
+                    "-A",
+                    "config",
+                    "worker",
+                    "--pool=solo",
+                    "--concurrency=1",
+                    "--loglevel=warning",
+                    "-Q",
+                    queue,
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                ],
+                cwd=settings.BASE_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        app.conf.task_always_eager = False
+        app.conf.task_default_queue = queue
+
         member = UserFactory()
         actor = UserFactory(display_name="Dana Lopez")
         prefer(member, "immediate")
@@ -247,20 +266,20 @@ def test_a_real_celery_worker_emails_a_notification(tmp_path):
             notification.refresh_from_db()
             if message and notification.emailed_at:
                 break
-            assert worker.poll() is None, "the worker stopped:\n" + (tmp_path / "worker.log").read_text()
+            assert worker.poll() is None, "the worker stopped:\n" + log_path.read_text()
             time.sleep(0.5)
 
-        worker_log = (tmp_path / "worker.log").read_text()
+        worker_log = log_path.read_text()
         assert message is not None, "no e-mail within 60 s; worker log:\n" + worker_log
         assert f"Announcement from Dana Lopez: {title}" in message
         assert member.email in message
         assert notification.emailed_at is not None
     finally:
         app.conf.task_always_eager, app.conf.task_default_queue = saved
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(timeout=10)
-        log.close()
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait(timeout=10)

@@ -50,7 +50,7 @@ async def member_socket_cookie(**fields):
 
 
 async def test_a_socket_from_a_foreign_site_is_refused_and_gets_nothing():
-    member, cookie = await member_socket_cookie()
+    _member, cookie = await member_socket_cookie()
     communicator = WebsocketCommunicator(
         application, "/ws/", headers=socket_headers(cookie, origin="http://evil.example")
     )
@@ -84,7 +84,11 @@ async def test_a_member_following_their_stream_is_told_their_unread_count():
     await announce(member, "Second")
     async with open_socket(cookie) as socket:
         assert await subscribe(socket, "user") == {"stream": "user", "event": "subscribed"}
-        assert await receive(socket) == {"stream": "user", "event": "unread.count", "data": {"unread_count": 2}}
+        assert await receive(socket) == {
+            "stream": "user",
+            "event": "unread.count",
+            "data": {"unread_count": 2},
+        }
         assert await nothing_more(socket)
 
 
@@ -128,8 +132,14 @@ async def test_a_member_who_reconnects_with_since_gets_exactly_what_they_missed_
         replayed = [await receive(socket) for _ in missed]
         assert [frame["event"] for frame in replayed] == ["notification.created"] * 2
         assert [frame["data"]["id"] for frame in replayed] == [n.id for n in missed]
-        assert ["Missed 0" in replayed[0]["data"]["text"], "Missed 1" in replayed[1]["data"]["text"]] == [True] * 2
-        assert await receive(socket) == {"stream": "user", "event": "unread.count", "data": {"unread_count": 5}}
+        assert ["Missed 0" in replayed[0]["data"]["text"], "Missed 1" in replayed[1]["data"]["text"]] == [
+            True
+        ] * 2
+        assert await receive(socket) == {
+            "stream": "user",
+            "event": "unread.count",
+            "data": {"unread_count": 5},
+        }
         assert await nothing_more(socket)
 
 
@@ -190,7 +200,9 @@ async def test_subscribing_to_an_unknown_stream_is_refused():
         assert await still_open(socket)
 
 
-@pytest.mark.parametrize("since", ["5", -1, True, 1.5, [1]], ids=["string", "negative", "bool", "float", "list"])
+@pytest.mark.parametrize(
+    "since", ["5", -1, True, 1.5, [1]], ids=["string", "negative", "bool", "float", "list"]
+)
 async def test_a_since_that_is_not_a_message_id_is_refused(since):
     _member, cookie = await member_socket_cookie()
     async with open_socket(cookie) as socket:
@@ -271,7 +283,10 @@ def echo_send(user, key, content):
     body = content.get("body")
     if not isinstance(body, str) or not body:
         raise StreamError("invalid", "Empty message.")
-    return {"event": "message.created", "data": {"id": 3, "body": body, "client_id": content.get("client_id")}}
+    return {
+        "event": "message.created",
+        "data": {"id": 3, "body": body, "client_id": content.get("client_id")},
+    }
 
 
 @pytest.fixture
@@ -301,7 +316,10 @@ async def test_a_stream_registered_by_another_app_is_checked_replayed_and_dedupl
         refused = await subscribe(socket, "test.echo.closed")
         assert (refused["event"], refused["code"]) == ("error", "forbidden")
 
-        assert await subscribe(socket, "test.echo.open") == {"stream": "test.echo.open", "event": "subscribed"}
+        assert await subscribe(socket, "test.echo.open") == {
+            "stream": "test.echo.open",
+            "event": "subscribed",
+        }
         replayed = [await receive(socket) for _ in ECHO_HISTORY]
         assert replayed == [{"stream": "test.echo.open", **event} for event in ECHO_HISTORY]
 
@@ -324,4 +342,3 @@ async def test_a_stream_registered_by_another_app_is_checked_replayed_and_dedupl
             "event": "message.created",
             "data": {"id": 4, "body": "later"},
         }
-

@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "channels",
     "network",
+    "network.profiles",
+    "network.institutions",
+    "network.events",
     "library",
 ]
 
