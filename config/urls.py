@@ -28,7 +28,11 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("notifications/", include(notification_urlpatterns)),
-    path("network/", include(network_urlpatterns)),
+    path("network/members/", include("network.profiles.urls")),
+    path("network/institutions/", include("network.institutions.urls")),
+    path("network/events/", include("network.events.urls")),
+    path("network/assistance/", include("network.assistance.urls")),
+    path("network/", include((network_urlpatterns, "network"))),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -3,6 +3,46 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 
+MEMBERSHIP_NOTIFICATIONS = [
+    (
+        "network.application_received",
+        _("New membership applications (managers)"),
+        gettext_noop("%(actor)s applied to join the %(network)s."),
+        "immediate",
+    ),
+    (
+        "network.application_approved",
+        _("My application was approved"),
+        gettext_noop("Welcome! Your application to the %(network)s was approved."),
+        "immediate",
+    ),
+    (
+        "network.application_rejected",
+        _("My application was not accepted"),
+        gettext_noop("Your application to the %(network)s was not accepted: %(reason)s"),
+        "immediate",
+    ),
+    (
+        "network.application_info_requested",
+        _("Questions about my application"),
+        gettext_noop("The managers of the %(network)s need more information about your application."),
+        "immediate",
+    ),
+    (
+        "network.membership_suspended",
+        _("My membership was suspended"),
+        gettext_noop("Your membership of the %(network)s is suspended: %(reason)s"),
+        "immediate",
+    ),
+    (
+        "network.membership_reinstated",
+        _("My membership was reinstated"),
+        gettext_noop("Your membership of the %(network)s is active again."),
+        "immediate",
+    ),
+]
+
+
 class NetworkConfig(AppConfig):
     name = "network"
     verbose_name = _("Network")
@@ -43,8 +83,15 @@ class NetworkConfig(AppConfig):
                 default_delivery="immediate",
             )
         )
+        for verb, label, message, delivery in MEMBERSHIP_NOTIFICATIONS:
+            registry.register_notification_type(
+                NotificationType(verb=verb, label=label, message=message, default_delivery=delivery)
+            )
         registry.register_nav_item(
             NavItem(key="home", label=_("Home"), url_name="wagtail_serve", url_args=("",), order=0)
+        )
+        registry.register_nav_item(
+            NavItem(key="networks", label=_("Networks"), url_name="network:list", order=10)
         )
         registry.register_seeder(Seeder(name="accounts", run=seed_accounts, order=0))
         registry.register_seeder(Seeder(name="networks", run=seed_networks, order=1))

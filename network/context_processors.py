@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from network.permissions import can_send_announcements, is_member
+from network.permissions import can_manage_any_network, can_send_announcements, is_member
 from network.registry import registry
 from network.selectors import unread_notification_count
 
@@ -10,6 +10,8 @@ def _navigation(user):
     items = []
     for item in registry.navigation():
         if item.members_only and not is_member(user):
+            continue
+        if item.visible is not None and not item.visible(user):
             continue
         try:
             url = reverse(item.url_name, args=item.url_args)
@@ -29,4 +31,5 @@ def site_chrome(request):
         "unread_notifications": unread_notification_count(user),
         "site_languages": [(code, name) for code, name in settings.LANGUAGES],
         "can_announce": can_send_announcements(user),
+        "can_review_applications": can_manage_any_network(user),
     }

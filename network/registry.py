@@ -73,6 +73,7 @@ class NavItem:
     order: int = 100
     members_only: bool = False
     url_args: tuple = ()
+    visible: Callable[[Any], bool] | None = None  # a permission function: shown only when it says yes
 
 
 @dataclass(frozen=True)

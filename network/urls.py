@@ -1,6 +1,6 @@
-from django.urls import include, path
+from django.urls import path
 
-from network import views
+from network import membership_views, views
 
 notification_urlpatterns = [
     path("", views.notification_list, name="notification_list"),
@@ -11,7 +11,14 @@ notification_urlpatterns = [
 ]
 
 network_urlpatterns = [
-    path("members/", include("network.profiles.urls")),
-    path("institutions/", include("network.institutions.urls")),
-    path("events/", include("network.events.urls")),
+    path("", membership_views.network_list, name="list"),
+    path("apply/", membership_views.apply, name="apply"),
+    path("apply/<int:application_id>/answer/", membership_views.application_answer, name="application_answer"),
+    path(
+        "apply/<int:application_id>/withdraw/", membership_views.application_withdraw, name="application_withdraw"
+    ),
+    path("applications/", membership_views.application_queue, name="application_queue"),
+    path("applications/<int:application_id>/", membership_views.application_review, name="application_review"),
+    path("n/<slug:slug>/leave/", membership_views.membership_leave, name="leave"),
+    path("n/<slug:slug>/members/", membership_views.network_members_manage, name="members_manage"),
 ]

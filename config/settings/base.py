@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "network.profiles",
     "network.institutions",
     "network.events",
+    "network.assistance",
     "library",
 ]
 

@@ -163,6 +163,13 @@
     });
   }
 
+  // Forms that undo something ask first.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  });
+
   // The language switcher submits on change; its button remains for keyboards and no-JS.
   var languageSelect = document.getElementById("language-select");
   if (languageSelect) {
