@@ -2,7 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-
 MEMBERSHIP_NOTIFICATIONS = [
     (
         "network.application_received",

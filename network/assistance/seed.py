@@ -54,7 +54,8 @@ def seed_assistance(progress=None, **options) -> None:
                 request=request,
                 author=admin,
                 status=status,
-                note="A needs-assessment questionnaire is on its way; we propose a preparatory meeting in January.",
+                note="A needs-assessment questionnaire is on its way; "
+                "we propose a preparatory meeting in January.",
             )
         if progress:
             progress(1)
