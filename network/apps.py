@@ -50,9 +50,9 @@ class NetworkConfig(AppConfig):
     def ready(self):
         from allauth.account.signals import user_logged_out
 
-        from network import permissions, selectors
+        from network import dashboard, permissions, selectors
         from network.realtime import close_session_sockets, user_group
-        from network.registry import NavItem, NotificationType, Seeder, Stream, registry
+        from network.registry import DashboardMetric, NavItem, NotificationType, Seeder, Stream, registry
         from network.seed import seed_accounts, seed_networks
 
         registry.register_stream(
@@ -91,6 +91,14 @@ class NetworkConfig(AppConfig):
         )
         registry.register_nav_item(
             NavItem(key="networks", label=_("Networks"), url_name="network:list", order=10)
+        )
+        registry.register_dashboard_metric(
+            DashboardMetric(key="members", label=_("New members"), counts=dashboard.member_counts, order=0)
+        )
+        registry.register_dashboard_metric(
+            DashboardMetric(
+                key="applications", label=_("Applications"), counts=dashboard.application_counts, order=10
+            )
         )
         registry.register_seeder(Seeder(name="accounts", run=seed_accounts, order=0))
         registry.register_seeder(Seeder(name="networks", run=seed_networks, order=1))

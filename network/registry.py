@@ -83,12 +83,34 @@ class Seeder:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class DashboardMetric:
+    """A count shown on the network dashboard, by member state and month.
+
+    counts(network_ids, since) -> iterable of (country code or "", month as date, count);
+    network_ids is None for every network (DPS staff).
+    """
+
+    key: str
+    label: str | Promise
+    counts: Callable[[set[int] | None, Any], Iterable[tuple[str, Any, int]]]
+    order: int = 100
+
+
 @dataclass
 class Registry:
     streams: dict[str, Stream] = field(default_factory=dict)
     notification_types: dict[str, NotificationType] = field(default_factory=dict)
     nav_items: dict[str, NavItem] = field(default_factory=dict)
     seeders: dict[str, Seeder] = field(default_factory=dict)
+    dashboard_metrics: dict[str, DashboardMetric] = field(default_factory=dict)
+
+    def register_dashboard_metric(self, metric: DashboardMetric) -> None:
+        """Register a metric (a later registration with the same key replaces the earlier one)."""
+        self.dashboard_metrics[metric.key] = metric
+
+    def ordered_dashboard_metrics(self) -> list[DashboardMetric]:
+        return sorted(self.dashboard_metrics.values(), key=lambda metric: metric.order)
 
     def register_stream(self, stream: Stream) -> None:
         self.streams[stream.prefix] = stream

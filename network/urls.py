@@ -1,6 +1,6 @@
 from django.urls import path
 
-from network import membership_views, views
+from network import dashboard_views, membership_views, views
 
 notification_urlpatterns = [
     path("", views.notification_list, name="notification_list"),
@@ -19,6 +19,8 @@ network_urlpatterns = [
     ),
     path("applications/", membership_views.application_queue, name="application_queue"),
     path("applications/<int:application_id>/", membership_views.application_review, name="application_review"),
+    path("dashboard/", dashboard_views.network_dashboard, name="dashboard"),
+    path("dashboard/export.csv", dashboard_views.network_dashboard_csv, name="dashboard_csv"),
     path("n/<slug:slug>/leave/", membership_views.membership_leave, name="leave"),
     path("n/<slug:slug>/members/", membership_views.network_members_manage, name="members_manage"),
 ]
