@@ -1,6 +1,7 @@
 from django.urls import path
 
-from network import dashboard_views, membership_views, views
+from network import dashboard_views, views
+from network import membership_views as membership
 
 notification_urlpatterns = [
     path("", views.notification_list, name="notification_list"),
@@ -11,16 +12,16 @@ notification_urlpatterns = [
 ]
 
 network_urlpatterns = [
-    path("", membership_views.network_list, name="list"),
-    path("apply/", membership_views.apply, name="apply"),
-    path("apply/<int:application_id>/answer/", membership_views.application_answer, name="application_answer"),
+    path("", membership.network_list, name="list"),
+    path("apply/", membership.apply, name="apply"),
+    path("apply/<int:application_id>/answer/", membership.application_answer, name="application_answer"),
     path(
-        "apply/<int:application_id>/withdraw/", membership_views.application_withdraw, name="application_withdraw"
+        "apply/<int:application_id>/withdraw/", membership.application_withdraw, name="application_withdraw"
     ),
-    path("applications/", membership_views.application_queue, name="application_queue"),
-    path("applications/<int:application_id>/", membership_views.application_review, name="application_review"),
+    path("applications/", membership.application_queue, name="application_queue"),
+    path("applications/<int:application_id>/", membership.application_review, name="application_review"),
     path("dashboard/", dashboard_views.network_dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard_views.network_dashboard_csv, name="dashboard_csv"),
-    path("n/<slug:slug>/leave/", membership_views.membership_leave, name="leave"),
-    path("n/<slug:slug>/members/", membership_views.network_members_manage, name="members_manage"),
+    path("n/<slug:slug>/leave/", membership.membership_leave, name="leave"),
+    path("n/<slug:slug>/members/", membership.network_members_manage, name="members_manage"),
 ]
