@@ -53,7 +53,7 @@ class NetworkConfig(AppConfig):
         from network import dashboard, permissions, selectors
         from network.realtime import close_session_sockets, user_group
         from network.registry import DashboardMetric, NavItem, NotificationType, Seeder, Stream, registry
-        from network.seed import seed_accounts, seed_networks
+        from network.seed import seed_accounts, seed_applications, seed_networks
 
         registry.register_stream(
             Stream(
@@ -102,6 +102,7 @@ class NetworkConfig(AppConfig):
         )
         registry.register_seeder(Seeder(name="accounts", run=seed_accounts, order=0))
         registry.register_seeder(Seeder(name="networks", run=seed_networks, order=1))
+        registry.register_seeder(Seeder(name="applications", run=seed_applications, order=2))
 
         def close_sockets_on_logout(sender, request, user, **kwargs):
             if user is not None:

@@ -106,3 +106,74 @@ def seed_networks(progress=None, **options) -> None:
             )
         if progress:
             progress(1)
+
+
+DEMO_APPLICANTS = [
+    # username, display name, language, network, institution, position, country, reason, status
+    (
+        "lucia.ramos",
+        "Lucía Ramos",
+        "es",
+        "prevention",
+        "Ministerio de Seguridad Pública de Costa Rica",
+        "Analista de prevención",
+        "CR",
+        "Coordino el programa de prevención de la violencia juvenil en Limón.",
+        "pending",
+    ),
+    (
+        "joao.silva",
+        "João Silva",
+        "pt-br",
+        "police",
+        "Polícia Militar do Estado de São Paulo",
+        "Capitão",
+        "BR",
+        "Responsável pela formação continuada de oficiais; quero participar dos cursos virtuais.",
+        "pending",
+    ),
+    (
+        "marie.joseph",
+        "Marie Joseph",
+        "fr",
+        "prevention",
+        "Police nationale d'Haïti",
+        "Inspectrice",
+        "HT",
+        "Je travaille sur la protection des victimes de violence basée sur le genre.",
+        "needs_info",
+    ),
+]
+
+
+@transaction.atomic
+def seed_applications(progress=None, **options) -> None:
+    from network.models import Country, MembershipApplication, Network
+
+    User = get_user_model()
+    for username, name, language, slug, institution, position, country, reason, status in DEMO_APPLICANTS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"email": f"{username}@example.org", "display_name": name, "language": language},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        network = Network.objects.get(slug=slug)
+        MembershipApplication.objects.get_or_create(
+            applicant=user,
+            network=network,
+            defaults={
+                "institution_name": institution,
+                "position": position,
+                "country": Country.objects.get(code=country),
+                "reason": reason,
+                "status": status,
+                "info_request": "Could you give us the name of your supervisor?"
+                if status == "needs_info"
+                else "",
+            },
+        )
+        if progress:
+            progress(1)
