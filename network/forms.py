@@ -10,7 +10,10 @@ class NotificationPreferencesForm(forms.Form):
     def __init__(self, *args, preferences, **kwargs):
         super().__init__(*args, **kwargs)
         for verb, label, delivery in preferences:
-            self.fields[verb] = forms.ChoiceField(label=label, choices=Delivery.choices, initial=delivery)
+            # Not required: a type left out of the form keeps its current choice.
+            self.fields[verb] = forms.ChoiceField(
+                label=label, choices=Delivery.choices, initial=delivery, required=False
+            )
 
 
 class AnnouncementForm(forms.ModelForm):

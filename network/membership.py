@@ -273,6 +273,24 @@ def application_withdraw(*, application, by) -> MembershipApplication:
     return application
 
 
+def sync_manager_group(user) -> None:
+    """Network managers reach the CMS (to run their network's events and pages): keep the
+    "Network managers" group, which grants admin access, in line with their roles."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.get_or_create(name=permissions.NETWORK_MANAGERS_GROUP)
+    if created:
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+        )
+    manages = Membership.objects.active().filter(user=user, role=Role.MANAGER).exists()
+    if manages:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    permissions.forget_cached_roles(user)
+
+
 def _lock_membership(membership) -> Membership:
     return Membership.objects.select_for_update().select_related("network", "user").get(pk=membership.pk)
 
@@ -295,6 +313,7 @@ def membership_leave(*, membership, by, reason: str = "") -> Membership:
         target=membership,
         reason=reason,
     )
+    sync_manager_group(membership.user)
     return membership
 
 
@@ -326,6 +345,7 @@ def membership_suspend(*, membership, by, reason: str) -> Membership:
         url="/network/",
         params={"network": membership.network.name, "reason": reason},
     )
+    sync_manager_group(membership.user)
     return membership
 
 
@@ -353,6 +373,7 @@ def membership_reinstate(*, membership, by, reason: str = "") -> Membership:
         url="/network/",
         params={"network": membership.network.name},
     )
+    sync_manager_group(membership.user)
     return membership
 
 
@@ -378,4 +399,5 @@ def membership_set_role(*, membership, by, role: str, reason: str = "") -> Membe
         previous=previous,
         role=role,
     )
+    sync_manager_group(membership.user)
     return membership

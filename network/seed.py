@@ -90,6 +90,7 @@ DEMO_MEMBERSHIPS = {
 
 @transaction.atomic
 def seed_networks(progress=None, **options) -> None:
+    from network.membership import sync_manager_group
     from network.models import Membership, Network
 
     networks = {}
@@ -104,6 +105,7 @@ def seed_networks(progress=None, **options) -> None:
             Membership.objects.update_or_create(
                 user=user, network=networks[slug], defaults={"role": role, "status": "active"}
             )
+        sync_manager_group(user)
         if progress:
             progress(1)
 

@@ -61,7 +61,8 @@ def notification_preferences(request):
     preferences = selectors.preferences_for(user=request.user)
     form = NotificationPreferencesForm(request.POST or None, preferences=preferences)
     if request.method == "POST" and form.is_valid():
-        services.notification_preferences_update(user=request.user, choices=form.cleaned_data)
+        chosen = {verb: delivery for verb, delivery in form.cleaned_data.items() if delivery}
+        services.notification_preferences_update(user=request.user, choices=chosen)
         messages.success(request, _("Your notification settings are saved."))
         return redirect("notification_preferences")
     return render(request, "network/notification_preferences.html", {"form": form})

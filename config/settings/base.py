@@ -175,6 +175,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "network.tasks.send_daily_digests",
         "schedule": crontab(hour=env_int("PUENTE_DIGEST_HOUR_UTC", 11), minute=0),
     },
+    "events-send-reminders": {
+        "task": "network.events.tasks.send_event_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # --- accounts -----------------------------------------------------------------------------

@@ -22,12 +22,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
 
 # Paths under /network/events/ that an event slug may not take.
 RESERVED_SLUGS = frozenset({"past", "feed", "new", "admin"})
 
 validate_http_url = URLValidator(
-    schemes=["http", "https"], message=_("Enter a web address starting with http:// or https://.")
+    schemes=["http", "https"],
+    message=_("Enter a web address starting with http:// or https://."),
+    # Its own code, so that the field's generic "Enter a valid URL." does not replace the message.
+    code="invalid_scheme",
 )
 
 
@@ -154,9 +158,7 @@ class Event(ClusterableModel):
     is_public = models.BooleanField(
         _("public"),
         default=False,
-        help_text=_(
-            "Public events are listed for everyone; otherwise only members of the network see them."
-        ),
+        help_text=_("Public events are listed for everyone; otherwise only members of the network see them."),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=EventStatus.choices, default=EventStatus.DRAFT
@@ -186,7 +188,9 @@ class Event(ClusterableModel):
             models.Index(fields=["status", "is_public", "ends_at"], name="event_public_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
+            ),
             models.CheckConstraint(
                 condition=Q(capacity__isnull=True) | Q(capacity__gte=1), name="event_capacity_positive"
             ),
@@ -215,7 +219,7 @@ class Event(ClusterableModel):
 
     @property
     def utc_offset_label(self) -> str:
-        """"UTC−05:00" at the event's start (offsets change with daylight saving)."""
+        """ "UTC−05:00" at the event's start (offsets change with daylight saving)."""
         offset = self.local_starts_at.utcoffset()
         minutes = int(offset.total_seconds() // 60) if offset else 0
         sign = "+" if minutes >= 0 else "−"
@@ -284,7 +288,7 @@ class EventLinkKind(models.TextChoices):
     RECORDING = "recording", _("Recording")
 
 
-class EventLink(models.Model):
+class EventLink(Orderable):
     """Slides, documents or the recording of an event (later: items of the library)."""
 
     event = ParentalKey(Event, on_delete=models.CASCADE, related_name="links")
@@ -298,10 +302,8 @@ class EventLink(models.Model):
         default=False,
         help_text=_("Hide this link from visitors who are not members of the network."),
     )
-    sort_order = models.PositiveSmallIntegerField(default=0, editable=False)
 
-    class Meta:
-        ordering = ["sort_order", "id"]
+    class Meta(Orderable.Meta):
         verbose_name = _("event link")
         verbose_name_plural = _("materials and recordings")
 

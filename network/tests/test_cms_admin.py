@@ -43,7 +43,9 @@ def test_the_audit_log_cannot_be_edited_in_the_django_admin(staff_client):
 
     entry = AuditEntry.objects.create(action="membership.suspended", reason="x")
     assert staff_client.get("/django-admin/network/auditentry/").status_code == 200
-    response = staff_client.post(f"/django-admin/network/auditentry/{entry.pk}/change/", {"reason": "changed"})
+    response = staff_client.post(
+        f"/django-admin/network/auditentry/{entry.pk}/change/", {"reason": "changed"}
+    )
     assert response.status_code == 403
     entry.refresh_from_db()
     assert entry.reason == "x"

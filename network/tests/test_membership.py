@@ -284,3 +284,14 @@ def test_a_suspended_member_loses_members_only_access_and_cannot_reapply(network
     assert not permissions.is_network_member(fresh, network)
     with pytest.raises(membership.MembershipError):
         submit(fresh, network)
+
+
+def test_a_member_made_manager_reaches_the_cms_and_loses_it_with_the_role(client, network, manager):
+    member = member_of(network)
+    own = Membership.objects.get(user=member, network=network)
+    membership.membership_set_role(membership=own, by=manager, role="manager")
+    member = type(member).objects.get(pk=member.pk)
+    assert member.has_perm("wagtailadmin.access_admin")
+    membership.membership_set_role(membership=own, by=manager, role="member")
+    member = type(member).objects.get(pk=member.pk)
+    assert not member.has_perm("wagtailadmin.access_admin")
