@@ -16,4 +16,4 @@ class Command(BaseCommand):
         counter = int(time.time()) // 30
         code = format_hotp_value(hotp_value(DEMO_TOTP_SECRET, counter))
         seconds_left = 30 - int(time.time()) % 30
-        self.stdout.write(f"{code}  (admin@example.org, moderator@example.org; valid {seconds_left}s more)")
+        self.stdout.write(f"{code}  (admin@, manager@ and moderator@example.org; valid {seconds_left}s more)")
