@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from library import views as library_views
 from network import views as network_views
 from network.urls import network_urlpatterns, notification_urlpatterns
 
@@ -22,6 +23,8 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("library/feeds/", include("library.urls")),
+    path("sitemap.xml", library_views.sitemap, name="sitemap"),
 ]
 
 # Human pages: English at the bare paths, other languages under /es/, /pt-br/, /fr/.

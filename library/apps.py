@@ -6,3 +6,14 @@ class LibraryConfig(AppConfig):
     name = "library"
     verbose_name = _("Library")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from library.seed import seed_library
+        from network.registry import NavItem, Seeder, registry
+
+        registry.register_nav_item(
+            NavItem(
+                key="library", label=_("Library"), url_name="wagtail_serve", url_args=("library/",), order=30
+            )
+        )
+        registry.register_seeder(Seeder(name="library", run=seed_library, order=40))

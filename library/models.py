@@ -1,8 +1,31 @@
+"""The library's Wagtail pages: home, library indexes and the items they list.
+
+Every listed item is a `LibraryItem` (a concrete page model, so that one query over its
+table lists and counts publications, best practices, news, videos and programmes
+together): topics, countries, language, network, year and a summary. The index pages
+browse their descendants with facets (see `library.selectors`).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
-from wagtail.fields import RichTextField
-from wagtail.models import Page
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
 from wagtail.search import index
+
+from library.blocks import ArticleBodyBlock
+
+RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "h4", "document-link"]
+LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
 
 
 class HomePage(Page):
@@ -17,3 +40,395 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from library.selectors import latest_items_for
+
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_items"] = latest_items_for(user=request.user, root=self, limit=6)
+        return context
+
+
+class LibraryIndexPage(Page):
+    """/library/ (and sections below it, like /library/programmes/): faceted browsing."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    parent_page_types = ["library.HomePage", "library.LibraryIndexPage"]
+    subpage_types = [
+        "library.LibraryIndexPage",
+        "library.PublicationPage",
+        "library.BestPracticePage",
+        "library.ArticlePage",
+        "library.VideoPage",
+        "library.ProgrammePage",
+    ]
+
+    class Meta:
+        verbose_name = _("library index")
+
+    def get_context(self, request, *args, **kwargs):
+        from library.selectors import browse
+
+        context = super().get_context(request, *args, **kwargs)
+        context["browse"] = browse(index=self, user=request.user, params=request.GET)
+        return context
+
+
+class LibraryItem(Page):
+    """What every library entry has; never created on its own (is_creatable = False)."""
+
+    summary = models.TextField(_("summary"), blank=True, help_text=_("One or two sentences for listings."))
+    language = models.CharField(_("language"), max_length=7, choices=LANGUAGE_CHOICES, default="en")
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True, db_index=True)
+    network = models.ForeignKey(
+        "network.Network",
+        verbose_name=_("network"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="library_items",
+    )
+    topics = ParentalManyToManyField("network.Topic", verbose_name=_("topics"), blank=True, related_name="+")
+    countries = ParentalManyToManyField(
+        "network.Country", verbose_name=_("countries"), blank=True, related_name="+"
+    )
+
+    is_creatable = False
+    parent_page_types = ["library.LibraryIndexPage"]
+    subpage_types: list[str] = []
+
+    taxonomy_panels = [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("language"), FieldPanel("year"), FieldPanel("network")]),
+                FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("countries"),
+            ],
+            heading=_("Taxonomy"),
+        )
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.FilterField("language"),
+        index.FilterField("year"),
+    ]
+
+    class Meta:
+        verbose_name = _("library item")
+
+    def save(self, *args, **kwargs):
+        # A denormalised facet value, kept in step with the page's own dates.
+        derived = self.specific_derived_year()
+        if derived:
+            self.year = derived
+        return super().save(*args, **kwargs)
+
+    def specific_derived_year(self) -> int | None:
+        return None
+
+    @property
+    def type_label(self) -> str:
+        return str(self.specific_class._meta.verbose_name) if self.specific_class else ""
+
+
+class PublicationKind(models.TextChoices):
+    REPORT = "report", _("Report")
+    MANUAL = "manual", _("Manual")
+    PROTOCOL = "protocol", _("Protocol")
+    DIAGNOSTIC = "diagnostic", _("Diagnostic report")
+    GUIDE = "guide", _("Guide")
+    DATASET = "dataset", _("Dataset")
+
+
+class PublicationPage(LibraryItem):
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=PublicationKind.choices, default=PublicationKind.REPORT
+    )
+    authors = models.CharField(
+        _("authors"), max_length=500, blank=True, help_text=_("Separate authors with “;”.")
+    )
+    publisher = models.CharField(_("publisher"), max_length=255, blank=True)
+    abstract = RichTextField(_("abstract"), blank=True, features=RICH_TEXT_FEATURES)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("publisher")]),
+        FieldPanel("authors"),
+        FieldPanel("abstract"),
+        InlinePanel("documents", label=_("Documents"), min_num=0),
+        InlinePanel("related_links", label=_("Related pages")),
+        *LibraryItem.taxonomy_panels,
+    ]
+    search_fields = LibraryItem.search_fields + [
+        index.SearchField("authors"),
+        index.SearchField("publisher"),
+        index.SearchField("abstract"),
+        index.FilterField("kind"),
+    ]
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+
+    def author_list(self) -> list[str]:
+        return [name.strip() for name in self.authors.split(";") if name.strip()]
+
+    def citation(self) -> str:
+        """APA-like: Authors (Year). Title. Publisher. URL"""
+        authors = self.author_list()
+        if len(authors) > 1:
+            who = ", ".join(authors[:-1]) + " & " + authors[-1]
+        else:
+            who = authors[0] if authors else (self.publisher or "")
+        parts = [f"{who} ({self.year or 'n.d.'})." if who else f"({self.year or 'n.d.'})."]
+        parts.append(f"{self.title}.")
+        if self.publisher and self.publisher != who:
+            parts.append(f"{self.publisher}.")
+        url = self.get_full_url()
+        if url:
+            parts.append(url)
+        return " ".join(parts)
+
+
+class PublicationDocument(Orderable):
+    page = ParentalKey(PublicationPage, on_delete=models.CASCADE, related_name="documents")
+    document = models.ForeignKey(
+        "wagtaildocs.Document", verbose_name=_("document"), on_delete=models.CASCADE, related_name="+"
+    )
+    label = models.CharField(_("label"), max_length=200, blank=True, help_text=_("E.g. “Full report (PDF)”."))
+
+    panels = [FieldPanel("document"), FieldPanel("label")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("document")
+
+
+class RelatedLink(Orderable):
+    page = ParentalKey(PublicationPage, on_delete=models.CASCADE, related_name="related_links")
+    target = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [FieldPanel("target")]
+
+
+class EvidenceRating(models.TextChoices):
+    EFFECTIVE = "effective", _("Effective")
+    PROMISING = "promising", _("Promising")
+    INCONCLUSIVE = "inconclusive", _("Inconclusive")
+    NO_EFFECT = "no_effect", _("No effect")
+    NOT_EVALUATED = "not_evaluated", _("Not yet evaluated")
+
+
+class BestPracticePage(LibraryItem):
+    """A practice in the EMMIE frame (Effect, Mechanism, Moderators, Implementation, Economic cost)."""
+
+    problem = RichTextField(_("problem addressed"), blank=True, features=RICH_TEXT_FEATURES)
+    intervention = RichTextField(_("intervention"), blank=True, features=RICH_TEXT_FEATURES)
+    mechanism = RichTextField(_("mechanism"), blank=True, features=RICH_TEXT_FEATURES)
+    context_and_moderators = RichTextField(
+        _("context and moderators"), blank=True, features=RICH_TEXT_FEATURES
+    )
+    implementation = RichTextField(_("implementation"), blank=True, features=RICH_TEXT_FEATURES)
+    cost = RichTextField(_("cost"), blank=True, features=RICH_TEXT_FEATURES)
+    results = RichTextField(_("results"), blank=True, features=RICH_TEXT_FEATURES)
+    evidence_rating = models.CharField(
+        _("evidence rating"),
+        max_length=20,
+        choices=EvidenceRating.choices,
+        default=EvidenceRating.NOT_EVALUATED,
+        db_index=True,
+    )
+    rating_justification = RichTextField(_("why this rating"), blank=True, features=RICH_TEXT_FEATURES)
+    sources = RichTextField(_("sources"), blank=True, features=RICH_TEXT_FEATURES)
+    contact_institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("contact institution"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("problem"),
+        FieldPanel("intervention"),
+        FieldPanel("mechanism"),
+        FieldPanel("context_and_moderators"),
+        FieldPanel("implementation"),
+        FieldPanel("cost"),
+        FieldPanel("results"),
+        MultiFieldPanel(
+            [FieldPanel("evidence_rating"), FieldPanel("rating_justification"), FieldPanel("sources")],
+            heading=_("Evidence"),
+        ),
+        FieldPanel("contact_institution"),
+        *LibraryItem.taxonomy_panels,
+    ]
+    search_fields = LibraryItem.search_fields + [
+        index.SearchField("problem"),
+        index.SearchField("intervention"),
+        index.SearchField("results"),
+        index.FilterField("evidence_rating"),
+    ]
+
+    class Meta:
+        verbose_name = _("best practice")
+        verbose_name_plural = _("best practices")
+
+    def emmie_sections(self):
+        return [
+            (_("Problem addressed"), self.problem),
+            (_("Intervention"), self.intervention),
+            (_("Mechanism"), self.mechanism),
+            (_("Context and moderators"), self.context_and_moderators),
+            (_("Implementation"), self.implementation),
+            (_("Cost"), self.cost),
+            (_("Results"), self.results),
+        ]
+
+
+class ArticlePage(LibraryItem):
+    """News and blog posts."""
+
+    author = models.CharField(_("author"), max_length=200, blank=True)
+    date = models.DateField(_("date"), default=datetime.date.today)
+    body = StreamField(ArticleBodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldRowPanel([FieldPanel("author"), FieldPanel("date")]),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        *LibraryItem.taxonomy_panels,
+    ]
+    search_fields = LibraryItem.search_fields + [index.SearchField("author"), index.SearchField("body")]
+
+    class Meta:
+        verbose_name = _("news article")
+        verbose_name_plural = _("news articles")
+
+    def specific_derived_year(self) -> int | None:
+        return self.date.year if self.date else None
+
+
+class VideoPage(LibraryItem):
+    """One entry of the video collection (a `type=videopage` filter of the library index).
+
+    A page per video, not a gallery page: each video gets its own URL, transcript,
+    facets and privacy like every other library item.
+    """
+
+    video_url = models.URLField(_("video URL"))
+    duration = models.DurationField(_("duration"), null=True, blank=True, help_text=_("hh:mm:ss"))
+    transcript = RichTextField(_("transcript"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [
+        FieldPanel("video_url"),
+        FieldPanel("duration"),
+        FieldPanel("summary"),
+        FieldPanel("transcript"),
+        *LibraryItem.taxonomy_panels,
+    ]
+    search_fields = LibraryItem.search_fields + [index.SearchField("transcript")]
+
+    class Meta:
+        verbose_name = _("video")
+        verbose_name_plural = _("videos")
+
+
+class ProgrammeStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ONGOING = "ongoing", _("Ongoing")
+    COMPLETED = "completed", _("Completed")
+
+
+class ProgrammePage(LibraryItem):
+    """A DPS programme (an activity sheet)."""
+
+    source_key = models.SlugField(
+        _("import key"),
+        max_length=120,
+        blank=True,
+        db_index=True,
+        help_text=_("Set by the activity-sheet importer."),
+    )
+    pillar = models.CharField(_("pillar"), max_length=60, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    end_label = models.CharField(
+        _("end (when not a date)"), max_length=60, blank=True, help_text=_("E.g. “Completion”.")
+    )
+    beneficiaries = models.TextField(_("target beneficiaries"), blank=True)
+    donors = models.TextField(
+        _("donors"), blank=True, help_text=_("One per line; member states are also linked below.")
+    )
+    donor_countries = ParentalManyToManyField(
+        "network.Country", verbose_name=_("donor member states"), blank=True, related_name="+"
+    )
+    objectives = RichTextField(_("objectives"), blank=True, features=RICH_TEXT_FEATURES)
+    results = RichTextField(_("results"), blank=True, features=RICH_TEXT_FEATURES)
+    description = RichTextField(_("programme summary"), blank=True, features=RICH_TEXT_FEATURES)
+    links = models.TextField(_("further information"), blank=True, help_text=_("One URL per line."))
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldRowPanel(
+            [FieldPanel("pillar"), FieldPanel("start_date"), FieldPanel("end_date"), FieldPanel("end_label")]
+        ),
+        FieldPanel("beneficiaries"),
+        FieldPanel("donors"),
+        FieldPanel("donor_countries"),
+        FieldPanel("description"),
+        FieldPanel("objectives"),
+        FieldPanel("results"),
+        FieldPanel("links"),
+        *LibraryItem.taxonomy_panels,
+    ]
+    search_fields = LibraryItem.search_fields + [
+        index.SearchField("description"),
+        index.SearchField("objectives"),
+        index.SearchField("results"),
+        index.SearchField("beneficiaries"),
+        index.SearchField("donors"),
+    ]
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date is before the start date.")})
+
+    def specific_derived_year(self) -> int | None:
+        return self.start_date.year if self.start_date else None
+
+    def status_on(self, day: datetime.date) -> str:
+        if self.start_date and day < self.start_date:
+            return ProgrammeStatus.PLANNED
+        if self.end_date and day > self.end_date:
+            return ProgrammeStatus.COMPLETED
+        return ProgrammeStatus.ONGOING
+
+    @property
+    def status(self) -> str:
+        return self.status_on(timezone.localdate())
+
+    @property
+    def status_label(self) -> str:
+        return str(ProgrammeStatus(self.status).label)
+
+    def donor_list(self) -> list[str]:
+        return [line.strip() for line in self.donors.splitlines() if line.strip()]
+
+    def link_list(self) -> list[str]:
+        return [
+            line.strip()
+            for line in self.links.splitlines()
+            if line.strip().startswith(("http://", "https://"))
+        ]

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import HttpResponseRedirect
-from django.urls import is_valid_path, reverse
+from django.urls import Resolver404, get_resolver, is_valid_path, reverse
+from django.urls.resolvers import LocalePrefixPattern, URLResolver
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -17,6 +18,19 @@ NON_PAGE_PREFIXES = (
     "/i18n/",
     "/documents/",
 )
+
+
+def served_outside_language_prefixes(path: str, urlconf=None) -> bool:
+    """True when a URL pattern outside `i18n_patterns` answers this path."""
+    for pattern in get_resolver(urlconf).url_patterns:
+        if isinstance(pattern, URLResolver) and isinstance(pattern.pattern, LocalePrefixPattern):
+            continue
+        try:
+            if pattern.resolve(path.lstrip("/")):
+                return True
+        except Resolver404:
+            continue
+    return False
 
 
 class PreferredLanguageRedirectMiddleware:
@@ -46,8 +60,10 @@ class PreferredLanguageRedirectMiddleware:
         language = translation.get_language_from_request(request, check_path=False)
         if language == settings.LANGUAGE_CODE or language not in LANGUAGE_CODES:
             return None
-        prefixed = f"/{language}{request.path_info}"
-        if not is_valid_path(prefixed, getattr(request, "urlconf", None)):
+        urlconf = getattr(request, "urlconf", None)
+        if served_outside_language_prefixes(request.path_info, urlconf):
+            return None  # feeds, sitemap, files: one URL for every language
+        if not is_valid_path(f"/{language}{request.path_info}", urlconf):
             return None
         query = request.META.get("QUERY_STRING", "")
         return f"/{language}{request.path}" + (f"?{query}" if query else "")

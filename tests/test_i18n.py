@@ -128,3 +128,9 @@ def test_catalogues_are_complete_real_translations(locale_dir):
     assert len(entries) > 50
     copies = [k for k, v in entries.items() if isinstance(k, str) and k == v and len(k) > 12]
     assert len(copies) <= len(entries) // 20, copies
+
+
+@pytest.mark.parametrize("path", ["/sitemap.xml", "/library/feeds/news.xml", "/healthz"])
+def test_language_neutral_urls_are_not_redirected_for_a_spanish_browser(client, path):
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 200

@@ -1,0 +1,74 @@
+import pytest
+from django.contrib.auth.models import Group
+from wagtail.models import Locale, PageViewRestriction, WorkflowPage
+
+from library.management.commands.import_activity_sheets import default_sheets_path
+from library.models import (
+    ArticlePage,
+    BestPracticePage,
+    LibraryItem,
+    ProgrammePage,
+    PublicationPage,
+    VideoPage,
+)
+from library.seed import seed_library
+from network.seed import seed_accounts, seed_networks
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not default_sheets_path().is_file(), reason="the shared activity sheets are not here"),
+]
+
+
+@pytest.fixture
+def seeded():
+    seed_accounts()
+    seed_networks()
+    steps = []
+    seed_library(progress=steps.append)
+    return steps
+
+
+def test_the_seeder_creates_programmes_translations_and_demo_content_once(seeded):
+    assert seeded and all(step == 1 for step in seeded)
+    counts = {
+        model: model.objects.filter(locale__language_code="en").count()
+        for model in (ProgrammePage, PublicationPage, BestPracticePage, ArticlePage, VideoPage)
+    }
+    seed_library()
+    assert counts == {
+        model: model.objects.filter(locale__language_code="en").count()
+        for model in (ProgrammePage, PublicationPage, BestPracticePage, ArticlePage, VideoPage)
+    }
+    assert counts[ProgrammePage] == 6
+    assert counts[PublicationPage] + counts[BestPracticePage] >= 12
+    assert counts[VideoPage] >= 1 and counts[ArticlePage] >= 1
+    assert PageViewRestriction.objects.filter(restriction_type="login").exists()
+    assert set(LibraryItem.objects.values_list("language", flat=True)) >= {"en", "es", "pt-br", "fr"}
+    assert ProgrammePage.objects.filter(locale__language_code="es").count() == 2
+
+
+def test_the_spanish_tourism_programme_is_served_under_es_with_links_between_languages(client, seeded):
+    assert Locale.objects.filter(language_code__in=["es", "pt-br", "fr"]).count() == 3
+    english = ProgrammePage.objects.get(source_key="tourism-security-plan", locale__language_code="en")
+    spanish = english.get_translation(Locale.objects.get(language_code="es"))
+    assert spanish.title == "Plan de Seguridad Turística"
+    assert spanish.url == "/es/library/programmes/tourism-security-plan/"
+    response = client.get(spanish.url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="es">' in html
+    assert "Plan de Seguridad Turística" in html
+    assert f'href="{english.url}"' in html and 'hreflang="en"' in html
+    english_html = client.get(english.url).content.decode()
+    assert f'href="{spanish.url}"' in english_html
+    spanish_index = client.get("/es/library/").content.decode()
+    assert "Biblioteca" in spanish_index
+    assert "Plan de Seguridad Turística" in spanish_index
+
+
+def test_library_editors_and_the_moderation_workflow_cover_the_library(seeded):
+    group = Group.objects.get(name="Library editors")
+    codenames = set(group.page_permissions.values_list("permission__codename", flat=True))
+    assert codenames == {"add_page", "change_page", "publish_page"}
+    assert WorkflowPage.objects.get(page__url_path="/home/library/").workflow.name == "Moderators approval"
