@@ -317,6 +317,29 @@ def membership_leave(*, membership, by, reason: str = "") -> Membership:
     return membership
 
 
+def _change_status(*, membership, by, to: str, action: str, verb: str, reason: str = "") -> Membership:
+    membership.status = to
+    membership.changed_at = timezone.now()
+    membership.save(update_fields=["status", "changed_at"])
+    audit(
+        actor=by,
+        action=action,
+        network=membership.network,
+        subject_user=membership.user,
+        target=membership,
+        reason=reason,
+    )
+    notify(
+        user=membership.user,
+        verb=verb,
+        actor=by,
+        url="/network/",
+        params={"network": membership.network.name, "reason": reason},
+    )
+    sync_manager_group(membership.user)
+    return membership
+
+
 @transaction.atomic
 def membership_suspend(*, membership, by, reason: str) -> Membership:
     membership = _lock_membership(membership)
@@ -327,26 +350,14 @@ def membership_suspend(*, membership, by, reason: str) -> Membership:
         raise MembershipError(_("Only an active membership can be suspended."))
     if not reason.strip():
         raise MembershipError(_("Give a reason for the suspension."))
-    membership.status = MembershipStatus.SUSPENDED
-    membership.changed_at = timezone.now()
-    membership.save(update_fields=["status", "changed_at"])
-    audit(
-        actor=by,
+    return _change_status(
+        membership=membership,
+        by=by,
+        to=MembershipStatus.SUSPENDED,
         action="membership.suspended",
-        network=membership.network,
-        subject_user=membership.user,
-        target=membership,
+        verb="network.membership_suspended",
         reason=reason,
     )
-    notify(
-        user=membership.user,
-        verb="network.membership_suspended",
-        actor=by,
-        url="/network/",
-        params={"network": membership.network.name, "reason": reason},
-    )
-    sync_manager_group(membership.user)
-    return membership
 
 
 @transaction.atomic
@@ -355,26 +366,14 @@ def membership_reinstate(*, membership, by, reason: str = "") -> Membership:
     _require_manager(by, membership.network)
     if membership.status != MembershipStatus.SUSPENDED:
         raise MembershipError(_("Only a suspended membership can be reinstated."))
-    membership.status = MembershipStatus.ACTIVE
-    membership.changed_at = timezone.now()
-    membership.save(update_fields=["status", "changed_at"])
-    audit(
-        actor=by,
+    return _change_status(
+        membership=membership,
+        by=by,
+        to=MembershipStatus.ACTIVE,
         action="membership.reinstated",
-        network=membership.network,
-        subject_user=membership.user,
-        target=membership,
+        verb="network.membership_reinstated",
         reason=reason,
     )
-    notify(
-        user=membership.user,
-        verb="network.membership_reinstated",
-        actor=by,
-        url="/network/",
-        params={"network": membership.network.name},
-    )
-    sync_manager_group(membership.user)
-    return membership
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -121,7 +122,20 @@ class Announcement(models.Model):
         return min(100, round(100 * self.recipients_done / self.recipients_total))
 
 
-class Country(models.Model):
+class NamedInFourLanguages:
+    """For reference data with `name_en`, `name_es`, `name_pt`, `name_fr`: `name` is the one
+    of the active language (Brazilian Portuguese reads `name_pt`), English otherwise."""
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or "en")[:2]
+        return getattr(self, f"name_{language}", None) or self.name_en
+
+
+class Country(NamedInFourLanguages, models.Model):
     """A member state. Names in the four languages; a tile position for the hemisphere map."""
 
     code = models.CharField(_("ISO code"), max_length=2, primary_key=True)
@@ -137,18 +151,8 @@ class Country(models.Model):
         verbose_name = _("country")
         verbose_name_plural = _("countries")
 
-    def __str__(self):
-        return self.name
 
-    @property
-    def name(self) -> str:
-        from django.utils.translation import get_language
-
-        language = (get_language() or "en")[:2]
-        return getattr(self, f"name_{language}", None) or self.name_en
-
-
-class Topic(models.Model):
+class Topic(NamedInFourLanguages, models.Model):
     """An area of expertise / subject, shared by the directory, the library and the forums."""
 
     slug = models.SlugField(max_length=60, unique=True)
@@ -162,16 +166,6 @@ class Topic(models.Model):
         ordering = ["order", "name_en"]
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def name(self) -> str:
-        from django.utils.translation import get_language
-
-        language = (get_language() or "en")[:2]
-        return getattr(self, f"name_{language}", None) or self.name_en
 
 
 class Network(models.Model):

@@ -12,7 +12,7 @@ from network.events.tests.factories import EventFactory
 from tests.factories import NetworkFactory, member_of
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL)"),
 ]
 
