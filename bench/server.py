@@ -48,7 +48,11 @@ def running_server():
     with tempfile.TemporaryDirectory(prefix="puente-bench-") as tmp:
         port = free_port()
         env = server_env(Path(tmp) / "bench.sqlite3", port)
-        for command in (["migrate", "--noinput", "-v", "0"], ["seed_demo", "--force"]):
+        for command in (
+            ["collectstatic", "--noinput", "-v", "0"],
+            ["migrate", "--noinput", "-v", "0"],
+            ["seed_demo", "--force"],
+        ):
             subprocess.run(
                 [PYTHON, "manage.py", *command],
                 cwd=ROOT,

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from network.realtime import user_group
 from network.permissions import may_act
+from network.realtime import user_group
 from network.registry import StreamError, registry
 
 logger = logging.getLogger(__name__)

@@ -104,6 +104,12 @@ class Registry:
     nav_items: dict[str, NavItem] = field(default_factory=dict)
     seeders: dict[str, Seeder] = field(default_factory=dict)
     dashboard_metrics: dict[str, DashboardMetric] = field(default_factory=dict)
+    member_approved_hooks: list[Callable[..., None]] = field(default_factory=list)
+
+    def on_member_approved(self, hook: Callable[..., None]) -> None:
+        """hook(user=..., application=...) runs inside the approval's transaction."""
+        if hook not in self.member_approved_hooks:
+            self.member_approved_hooks.append(hook)
 
     def register_dashboard_metric(self, metric: DashboardMetric) -> None:
         """Register a metric (a later registration with the same key replaces the earlier one)."""

@@ -175,6 +175,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "network.tasks.send_daily_digests",
         "schedule": crontab(hour=env_int("PUENTE_DIGEST_HOUR_UTC", 11), minute=0),
     },
+    "profiles-create-missing": {
+        "task": "profiles.create_missing_profiles",
+        "schedule": crontab(minute="*/10"),
+    },
     "events-send-reminders": {
         "task": "network.events.tasks.send_event_reminders",
         "schedule": crontab(minute="*/15"),
@@ -201,6 +205,8 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
+# Words that are URLs of their own under /network/members/.
+ACCOUNT_USERNAME_BLACKLIST = ["me", "admin", "edit", "photo", "root", "staff", "support"]
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False

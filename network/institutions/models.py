@@ -163,13 +163,21 @@ class Institution(models.Model):
         verbose_name = _("institution")
         verbose_name_plural = _("institutions")
         indexes = [models.Index(fields=["country", "kind"], name="institution_country_kind_idx")]
-        constraints = [models.UniqueConstraint(fields=["name", "country"], name="institution_unique_per_country")]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "country"], name="institution_unique_per_country")
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
     def get_absolute_url(self):
         return reverse("institutions:detail", args=[self.pk])
+
+    @property
+    def certification_status_label(self) -> str:
+        """The label of `certification_status` (annotated by `with_certification_status`)."""
+        status = getattr(self, "certification_status", None)
+        return InstitutionStatus(status).label if status else ""
 
 
 def evidence_upload_to(instance, filename: str) -> str:
@@ -184,9 +192,13 @@ class Certification(models.Model):
         Institution, on_delete=models.CASCADE, related_name="certifications", verbose_name=_("institution")
     )
     standard = models.CharField(
-        _("standard"), max_length=120, help_text=_("For example ISO 9001:2015, ISO 37001 or CALEA accreditation.")
+        _("standard"),
+        max_length=120,
+        help_text=_("For example ISO 9001:2015, ISO 37001 or CALEA accreditation."),
     )
-    scope = models.CharField(_("scope"), max_length=500, help_text=_("The process or unit that is certified."))
+    scope = models.CharField(
+        _("scope"), max_length=500, help_text=_("The process or unit that is certified.")
+    )
     certifying_body = models.CharField(_("certifying body"), max_length=200)
     certificate_number = models.CharField(_("certificate number"), max_length=100, blank=True)
     valid_from = models.DateField(_("valid from"))
@@ -209,7 +221,9 @@ class Certification(models.Model):
         verbose_name = _("certification")
         verbose_name_plural = _("certifications")
         indexes = [
-            models.Index(fields=["institution", "valid_until", "valid_from"], name="certification_validity_idx"),
+            models.Index(
+                fields=["institution", "valid_until", "valid_from"], name="certification_validity_idx"
+            ),
             models.Index(fields=["valid_until"], name="certification_until_idx"),
         ]
         constraints = [

@@ -14,8 +14,9 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from network.models import NamedInFourLanguages
 
 BIO_MAX_LENGTH = 1000
 
@@ -35,7 +36,7 @@ class ContactPreference(models.TextChoices):
 VISIBILITY_FIELDS = ("photo", "country", "institution", "position", "expertise", "languages", "bio", "email")
 
 
-class Language(models.Model):
+class Language(NamedInFourLanguages, models.Model):  # noqa: DJ008 (its __str__ is the mixin's)
     """A language a member may speak: the four official languages and the region's others."""
 
     code = models.CharField(_("code"), max_length=8, primary_key=True)
@@ -49,14 +50,6 @@ class Language(models.Model):
         ordering = ["order", "name_en"]
         verbose_name = _("language")
         verbose_name_plural = _("languages")
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def name(self) -> str:
-        language = (get_language() or "en")[:2]
-        return getattr(self, f"name_{language}", None) or self.name_en
 
 
 def photo_path(instance, filename: str) -> str:
@@ -88,11 +81,14 @@ class ProfileQuerySet(models.QuerySet):
     def at_institution(self, institution_id: int):
         return self.showing("institution").filter(institution_id=institution_id)
 
-    def with_expertise(self, topic_slug: str):
-        through = Profile.expertise.through
-        return self.showing("expertise").filter(
-            Exists(through.objects.filter(profile_id=OuterRef("pk"), topic__slug=topic_slug))
-        )
+    def with_expertise(self, topic):
+        """`topic`: a Topic id or slug (an id lets PostgreSQL estimate, and plan, far better)."""
+        through = Profile.expertise.through.objects.filter(profile_id=OuterRef("pk"))
+        if isinstance(topic, int):
+            through = through.filter(topic_id=topic)
+        else:
+            through = through.filter(topic__slug=topic)
+        return self.showing("expertise").filter(Exists(through))
 
     def speaking(self, language_code: str):
         through = Profile.languages_spoken.through
@@ -173,8 +169,13 @@ class Profile(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(contact_preference=ContactPreference.EMAIL) | Q(email_visibility=Visibility.MEMBERS),
+                condition=~Q(contact_preference=ContactPreference.EMAIL)
+                | Q(email_visibility=Visibility.MEMBERS),
                 name="profile_email_contact_needs_visible_email",
+                violation_error_code="email_hidden",
+                violation_error_message=_(
+                    "To be contacted by e-mail, let the members of your networks see your e-mail address."
+                ),
             ),
         ]
 
