@@ -111,13 +111,28 @@ def network_overview_for(*, user):
 
 
 def networks_open_to(*, user):
-    """Networks the user may apply to: open, and not already an active or suspended member."""
-    from network.models import Membership, MembershipStatus, Network
+    """Networks the user may apply to: open, not already an active or suspended member, and
+    no application of theirs already waiting there."""
+    from network.models import (
+        OPEN_APPLICATION_STATUSES,
+        Membership,
+        MembershipApplication,
+        MembershipStatus,
+        Network,
+    )
 
     blocked = Membership.objects.filter(
         user=user, status__in=[MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED]
     ).values("network_id")
-    return Network.objects.filter(is_open_for_applications=True).exclude(id__in=blocked).order_by("name")
+    waiting = MembershipApplication.objects.filter(
+        applicant=user, status__in=OPEN_APPLICATION_STATUSES
+    ).values("network_id")
+    return (
+        Network.objects.filter(is_open_for_applications=True)
+        .exclude(id__in=blocked)
+        .exclude(id__in=waiting)
+        .order_by("name")
+    )
 
 
 def applications_of(*, user):

@@ -41,14 +41,20 @@ def message_text(message: email.message.Message) -> str:
     return "\n".join(texts)
 
 
+_last_window: dict[str, int] = {}
+
+
 def totp_code(secret: str) -> str:
     """The current TOTP code for `secret`, as the authenticator app would show it."""
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-    # A code typed in the last seconds of its window may arrive in the next one: wait.
-    if time.time() % 30 > 26:
+    # A code typed in the last seconds of its window may arrive in the next one, and a code
+    # is accepted only once: wait for a fresh window in either case.
+    if time.time() % 30 > 26 or _last_window.get(secret) == int(time.time()) // 30:
         time.sleep(30 - time.time() % 30 + 0.5)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    window = int(time.time()) // 30
+    _last_window[secret] = window
+    return format_hotp_value(hotp_value(secret, window))
 
 
 def log_in(
