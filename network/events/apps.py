@@ -10,8 +10,21 @@ class EventsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from network.events import metrics
         from network.events.seed import seed_events
-        from network.registry import NavItem, NotificationType, Seeder, registry
+        from network.registry import DashboardMetric, NavItem, NotificationType, Seeder, registry
+
+        registry.register_dashboard_metric(
+            DashboardMetric(key="events", label=_("Events"), counts=metrics.event_counts, order=30)
+        )
+        registry.register_dashboard_metric(
+            DashboardMetric(
+                key="event_registrations",
+                label=_("Event registrations"),
+                counts=metrics.registration_counts,
+                order=40,
+            )
+        )
 
         registry.register_nav_item(NavItem(key="events", label=_("Events"), url_name="events:list", order=40))
         registry.register_notification_type(

@@ -94,3 +94,16 @@ def test_the_dashboard_renders_in_two_languages_and_survives_bad_parameters(clie
     response = client.get(f"{prefix}/network/dashboard/?months=abc&network=nope")
     assert response.status_code == 200
     assert f'<html lang="{"es" if prefix else "en"}">' in response.content.decode()
+
+
+def test_events_and_registrations_appear_on_the_dashboard(networks):
+    from network.events.services import registration_create
+    from network.events.tests.factories import EventFactory
+
+    prevention, _police = networks
+    manager = with_totp(member_of(prevention, role="manager"))
+    event = EventFactory(network=prevention, online=True, capacity=5)
+    registration_create(event=event, user=member_of(prevention))
+    totals = {metric.key: metric.total for metric in dashboard_for(user=manager).metrics}
+    assert totals["events"] == 1
+    assert totals["event_registrations"] == 1
