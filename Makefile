@@ -12,7 +12,7 @@ HOST       ?= 127.0.0.1
 DJANGO_DEBUG ?= true
 export DJANGO_DEBUG
 
-.PHONY: run test lint format bench migrate worker beat install install-test messages static seed check-deploy clean
+.PHONY: run test lint format bench bench-directory migrate worker beat install install-test messages static seed check-deploy clean
 
 $(PY):
 	@command -v $(PYTHON_BIN) >/dev/null 2>&1 || { echo "$(PYTHON_BIN) not found; set PYTHON_BIN=python3.x (3.11+)"; exit 1; }
@@ -70,6 +70,10 @@ format: install-test
 
 bench: install-test messages
 	DJANGO_DEBUG=false $(PY) -m bench
+
+# The members directory with 200,000 members (seeding takes a few minutes).
+bench-directory: install-test messages
+	DJANGO_DEBUG=false $(PY) -m bench.directory --members $(or $(MEMBERS),200000)
 
 check-deploy: install
 	DJANGO_DEBUG=false $(PY) manage.py check --deploy --fail-level WARNING
