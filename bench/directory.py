@@ -15,19 +15,12 @@ Printed: requests per second, the ratio to the baseline's, p50 and p95 in millis
 """
 
 import argparse
-import http.client
 import re
-import statistics
-import subprocess
-import tempfile
-import threading
-import time
-import urllib.request
 from contextlib import contextmanager
-from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
-from bench.server import DAPHNE, PYTHON, ROOT, free_port, server_env
+from bench.load import fetch, log_in, measure
+from bench.server import running_server
 
 SURNAME = "garcia"  # ~1.5% of the seeded members carry it (García), in any case or accent
 COUNTRY = "MX"
@@ -37,126 +30,12 @@ SEEDERS = ["accounts", "networks", "institutions", "profiles", "profiles-institu
 
 @contextmanager
 def seeded_server(members: int, all_seeders: bool = False):
-    """Migrate and seed (demo data plus `members` extra members), start Daphne, yield base URL."""
-    with tempfile.TemporaryDirectory(prefix="puente-bench-") as tmp:
-        port = free_port()
-        env = server_env(Path(tmp) / "bench.sqlite3", port)
+    """Demo data plus `members` extra members on a fresh database; yield the base URL."""
+    seed_args = ("--scale", str(members)) + (() if all_seeders else ("--only", *SEEDERS))
+    with running_server(seed_args, show_seed_progress=True) as (base, env):
         print(f"database: {env['DATABASE_URL'].split('@')[-1]}", flush=True)
-        # With DEBUG off, templates need the static files' manifest (as `make run` builds it).
-        for command in (["collectstatic", "--noinput", "-v", "0"], ["migrate", "--noinput", "-v", "0"]):
-            subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True)
-        seed = [PYTHON, "manage.py", "seed_demo", "--force", "--scale", str(members)]
-        if not all_seeders:
-            seed += ["--only", *SEEDERS]
-        started = time.monotonic()
-        # The seeders draw their progress bars on stderr: let them through.
-        subprocess.run(seed, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-        print(f"seeded in {time.monotonic() - started:.0f} s", flush=True)
-        process = subprocess.Popen(
-            [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(base + "/healthz", timeout=2)
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        raise RuntimeError("the benchmark server did not start") from None
-                    time.sleep(0.3)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
-
-
-def log_in(base: str, email: str, password: str) -> str:
-    """Log in through the real form; return the Cookie header value."""
-    url = urlparse(base)
-    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
-    connection.request("GET", "/accounts/login/")
-    response = connection.getresponse()
-    page = response.read().decode()
-    csrf_cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie", "")).group(1)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    connection.request(
-        "POST",
-        "/accounts/login/",
-        body=urlencode({"csrfmiddlewaretoken": token, "login": email, "password": password}),
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={csrf_cookie}",
-            "Referer": base + "/accounts/login/",
-        },
-    )
-    response = connection.getresponse()
-    response.read()
-    session = re.search(r"sessionid=([^;]+)", response.getheader("Set-Cookie", "")).group(1)
-    # English pages: the member's own language would redirect every request to /es/.
-    return f"sessionid={session}; puente_language=en"
-
-
-def fetch(base: str, path: str, cookie: str) -> str:
-    url = urlparse(base)
-    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
-    connection.request("GET", path, headers={"Cookie": cookie})
-    response = connection.getresponse()
-    body = response.read().decode()
-    if response.status != 200:
-        raise RuntimeError(f"{path}: HTTP {response.status}")
-    return body
-
-
-def measure(base: str, path: str, cookie: str, *, concurrency: int, duration: float) -> dict:
-    """Requests per second and latency percentiles with `concurrency` keep-alive clients."""
-    url = urlparse(base)
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    stop_at = time.monotonic() + duration
-
-    def client():
-        nonlocal errors
-        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
-        mine = []
-        while time.monotonic() < stop_at:
-            started = time.perf_counter()
-            try:
-                connection.request("GET", path, headers={"Cookie": cookie})
-                response = connection.getresponse()
-                response.read()
-                ok = response.status == 200
-            except OSError:
-                connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
-                ok = False
-            if ok:
-                mine.append(time.perf_counter() - started)
-            else:
-                with lock:
-                    errors += 1
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    latencies.sort()
-    count = len(latencies)
-    return {
-        "rps": count / duration,
-        "p50": statistics.median(latencies) * 1000 if count else float("nan"),
-        "p95": latencies[max(0, int(count * 0.95) - 1)] * 1000 if count else float("nan"),
-        "errors": errors,
-        "count": count,
-    }
+        print(f"seeded in {env['PUENTE_SEED_SECONDS']} s", flush=True)
+        yield base
 
 
 def result_summary(page: str) -> str:

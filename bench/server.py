@@ -43,16 +43,14 @@ def server_env(database_path: Path, port: int) -> dict:
 
 
 @contextmanager
-def running_server():
-    """Migrate and seed a fresh database, start Daphne, yield (base_url, env)."""
+def running_server(seed_args: tuple[str, ...] = (), *, show_seed_progress: bool = False):
+    """Migrate and seed a fresh database (`seed_demo --force` plus `seed_args`), start
+    Daphne, yield (base_url, env)."""
     with tempfile.TemporaryDirectory(prefix="puente-bench-") as tmp:
         port = free_port()
         env = server_env(Path(tmp) / "bench.sqlite3", port)
-        for command in (
-            ["collectstatic", "--noinput", "-v", "0"],
-            ["migrate", "--noinput", "-v", "0"],
-            ["seed_demo", "--force"],
-        ):
+        # With DEBUG off, templates need the static files' manifest (as `make run` builds it).
+        for command in (["collectstatic", "--noinput", "-v", "0"], ["migrate", "--noinput", "-v", "0"]):
             subprocess.run(
                 [PYTHON, "manage.py", *command],
                 cwd=ROOT,
@@ -61,6 +59,16 @@ def running_server():
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
+        started = time.monotonic()
+        subprocess.run(
+            [PYTHON, "manage.py", "seed_demo", "--force", *seed_args],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=None if show_seed_progress else subprocess.DEVNULL,
+        )
+        env["PUENTE_SEED_SECONDS"] = f"{time.monotonic() - started:.0f}"
         process = subprocess.Popen(
             [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
             cwd=ROOT,
