@@ -29,21 +29,5 @@ def member_client(client, member):
     return client
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Rate limits and used TOTP codes live in the cache: start every test with none."""
-    from django.core.cache import cache
-
-    if settings.REDIS_URL:
-        # Only this run's keys: the Redis server is shared with the Celery broker.
-        client = cache._cache.get_client(write=True)
-        keys = list(client.scan_iter(f"{settings.CACHES['default']['KEY_PREFIX']}:*", count=1000))
-        if keys:
-            client.delete(*keys)
-    else:
-        cache.clear()
-    yield
-
-
 def chromium_path() -> str | None:
     return os.environ.get("PUENTE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
