@@ -198,3 +198,12 @@ def test_members_cannot_announce(member_client):
     response = member_client.post("/notifications/announce/", {"title": "Spam", "body": "Spam"})
     assert response.status_code == 403
     assert not Announcement.objects.exists()
+
+
+def test_the_home_page_title_is_plain_text_and_its_sections_appear_once(client):
+    page = client.get("/").content.decode()
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title
+    assert title.strip().endswith("Puente")
+    assert page.count('id="networks-heading"') == 1
+    assert page.count("<section") == page.count("</section>")
