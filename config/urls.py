@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from library import views as library_views
+from network import search_views
 from network import views as network_views
 from network.urls import network_urlpatterns, notification_urlpatterns
 
@@ -36,6 +37,7 @@ urlpatterns += i18n_patterns(
     path("network/events/", include("network.events.urls")),
     path("network/assistance/", include("network.assistance.urls")),
     path("network/", include((network_urlpatterns, "network"))),
+    path("search/", search_views.site_search, name="search"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -8,8 +8,10 @@ class LibraryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from library.search_provider import library_search_provider
         from library.seed import seed_library
         from network.registry import NavItem, Seeder, registry
+        from network.search import register_search_provider
 
         registry.register_nav_item(
             NavItem(
@@ -17,3 +19,4 @@ class LibraryConfig(AppConfig):
             )
         )
         registry.register_seeder(Seeder(name="library", run=seed_library, order=40))
+        register_search_provider(library_search_provider)

@@ -14,10 +14,14 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.forms.forms import FormBuilder
+from wagtail.contrib.forms.models import AbstractForm, AbstractFormField, AbstractFormSubmission
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -64,6 +68,7 @@ class LibraryIndexPage(Page):
         "library.ArticlePage",
         "library.VideoPage",
         "library.ProgrammePage",
+        "library.SurveyPage",
     ]
 
     class Meta:
@@ -432,3 +437,159 @@ class ProgrammePage(LibraryItem):
             for line in self.links.splitlines()
             if line.strip().startswith(("http://", "https://"))
         ]
+
+
+# --- surveys (needs assessments and questionnaires) --------------------------------------------
+
+
+class SurveyAudience(models.TextChoices):
+    EVERYONE = "everyone", _("Everyone (open survey)")
+    MEMBERS = "members", _("Network members only")
+
+
+class SurveyFormField(AbstractFormField):
+    """One typed question of a survey (Wagtail's form builder field types)."""
+
+    page = ParentalKey("library.SurveyPage", on_delete=models.CASCADE, related_name="form_fields")
+
+    class Meta(AbstractFormField.Meta):
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+
+class SurveyResponse(AbstractFormSubmission):
+    """One answer to a survey. `user` is kept only to enforce one answer per member: results
+    and the CSV export are anonymous. `one_per_member` copies the page's setting at answer
+    time, so the database itself refuses a second answer on such surveys."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("respondent"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_responses",
+    )
+    one_per_member = models.BooleanField(default=False)
+
+    class Meta(AbstractFormSubmission.Meta):
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "user"],
+                condition=Q(one_per_member=True),
+                name="library_survey_one_answer_per_member",
+            )
+        ]
+        indexes = [models.Index(fields=["page", "submit_time"], name="library_survey_page_time")]
+
+
+class SurveyFormBuilder(FormBuilder):
+    """Wagtail's form builder with a length cap on long answers (a hostile megabyte of text
+    gets a form error, not a row)."""
+
+    MULTILINE_MAX_LENGTH = 5000
+
+    def create_multiline_field(self, field, options):
+        options["max_length"] = self.MULTILINE_MAX_LENGTH
+        return super().create_multiline_field(field, options)
+
+
+class SurveyPage(RoutablePageMixin, AbstractForm):
+    """A needs assessment or questionnaire: typed questions, open or members-only, optionally
+    one answer per member, open between two dates; results (charts, CSV) for DPS staff and
+    network managers at `results/` and `results/csv/` (a `results.csv` download; Wagtail page
+    routes cannot contain a dot). The rules live in `library.surveys`."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=RICH_TEXT_FEATURES)
+    thank_you_text = RichTextField(_("thank-you text"), blank=True, features=["bold", "italic", "link"])
+    audience = models.CharField(
+        _("who may answer"), max_length=10, choices=SurveyAudience.choices, default=SurveyAudience.MEMBERS
+    )
+    one_answer_per_member = models.BooleanField(
+        _("one answer per member"),
+        default=True,
+        help_text=_("Members answer once; answering then requires signing in."),
+    )
+    opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
+
+    content_panels = AbstractForm.content_panels + [
+        FieldPanel("intro"),
+        InlinePanel("form_fields", label=_("Questions")),
+        FieldPanel("thank_you_text"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("audience"), FieldPanel("one_answer_per_member")]),
+                FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+            ],
+            heading=_("Who and when"),
+        ),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    parent_page_types = ["library.LibraryIndexPage"]
+    subpage_types: list[str] = []
+    template = "library/survey_page.html"
+    landing_page_template = "library/survey_page_landing.html"
+    form_builder = SurveyFormBuilder
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+
+    def clean(self):
+        super().clean()
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("The survey closes before it opens.")})
+
+    def get_submission_class(self):
+        return SurveyResponse
+
+    def is_open_at(self, moment: datetime.datetime) -> bool:
+        return (self.opens_at is None or moment >= self.opens_at) and (
+            self.closes_at is None or moment < self.closes_at
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.is_open_at(timezone.now())
+
+    @property
+    def language(self) -> str:
+        return self.locale.language_code if self.locale_id else settings.LANGUAGE_CODE
+
+    @property
+    def type_label(self) -> str:
+        return str(self._meta.verbose_name)
+
+    def process_form_submission(self, form):
+        from library.surveys import survey_answer
+
+        return survey_answer(page=self, user=form.user, data=form.cleaned_data)
+
+    # The views are thin: access rules and writes are in library.surveys.
+    @path("")
+    def survey_view(self, request):
+        from library import surveys
+
+        return surveys.serve_survey(page=self, request=request)
+
+    @path("results/")
+    def results_view(self, request):
+        from library import surveys
+
+        return surveys.serve_results(page=self, request=request)
+
+    @path("results/csv/", name="results_csv")
+    def results_csv_view(self, request):
+        from library import surveys
+
+        return surveys.serve_results_csv(page=self, request=request)
+
+    def serve_preview(self, request, mode_name):
+        if mode_name == "landing":
+            return self.render_landing_page(request)
+        from library import surveys
+
+        return surveys.serve_survey(page=self, request=request, preview=True)

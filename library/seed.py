@@ -492,3 +492,120 @@ def seed_library(progress=None, scale=0, **options) -> None:
     library_editors_setup(index=index)
     seed_programmes(progress=progress)
     seed_content(index, progress=progress)
+    seed_survey(index, progress=progress)
+
+
+# --- demo survey -------------------------------------------------------------------------------
+
+SURVEY_SLUG = "needs-assessment-tourism-security"
+# label, type, required, choices, help text
+SURVEY_QUESTIONS = [
+    (
+        "Your sector",
+        "radio",
+        True,
+        "Public security\nTourism authority\nPrivate sector\nCivil society\nOther",
+        "",
+    ),
+    (
+        "Which threats concern your destination most?",
+        "checkboxes",
+        True,
+        "Crime against tourists\nOrganized crime\nNatural disasters\nTerrorism\nCyber incidents\n"
+        "Health emergencies",
+        "Choose all that apply.",
+    ),
+    (
+        "How well do public and private actors coordinate today?",
+        "dropdown",
+        True,
+        "Not at all\nA little\nSomewhat\nWell\nVery well",
+        "",
+    ),
+    ("How many people in your institution work on tourism security?", "number", False, "", ""),
+    ("Date of your last security exercise", "date", False, "", "Leave empty if there has been none."),
+    (
+        "What training or support would help you most?",
+        "multiline",
+        False,
+        "",
+        "For example: risk management, public-private partnerships, crisis communication.",
+    ),
+]
+# username: answers in the order of SURVEY_QUESTIONS
+SURVEY_ANSWERS = {
+    "member": (
+        "Civil society",
+        ["Crime against tourists", "Natural disasters"],
+        "A little",
+        "4",
+        "2025-03-14",
+        "Crisis communication with hotels and tour operators.",
+    ),
+    "officer": (
+        "Public security",
+        ["Crime against tourists", "Organized crime", "Cyber incidents"],
+        "Somewhat",
+        "35",
+        "2026-06-02",
+        "Scenario-based exercises with the tourism police unit.",
+    ),
+    "manager": (
+        "Tourism authority",
+        ["Natural disasters", "Health emergencies"],
+        "Well",
+        "12",
+        "",
+        "A public-private partnership network for the destination.",
+    ),
+}
+
+
+def seed_survey(index: LibraryIndexPage, progress=None) -> None:
+    """The tourism-security needs assessment (members only, one answer per member) and a few
+    answers from demo accounts, each added once."""
+    from library.models import SurveyFormField, SurveyPage
+    from library.surveys import SurveyRefused, has_answered, survey_answer
+    from network.models import User
+
+    page = SurveyPage.objects.child_of(index).filter(slug=SURVEY_SLUG).first()
+    if page is None:
+        page = SurveyPage(
+            title="Needs assessment: tourism security",
+            slug=SURVEY_SLUG,
+            intro=(
+                "<p>Before a Tourism Security Plan starts, the project team gathers information on the "
+                "destination's vulnerabilities and threats, its existing processes and how public and "
+                "private actors coordinate. Your answers shape the scenario-based exercises.</p>"
+            ),
+            thank_you_text="<p>The project team will share the summary at the preparatory meeting.</p>",
+            audience="members",
+            one_answer_per_member=True,
+            form_fields=[
+                SurveyFormField(
+                    label=label,
+                    field_type=kind,
+                    required=required,
+                    choices=choices,
+                    help_text=help_text,
+                    sort_order=position,
+                )
+                for position, (label, kind, required, choices, help_text) in enumerate(SURVEY_QUESTIONS)
+            ],
+        )
+        index.add_child(instance=page)
+        _publish(page)
+    names = [question.clean_name for question in page.form_fields.all()]
+    for username, answers in SURVEY_ANSWERS.items():
+        user = User.objects.filter(username=username).first()
+        if user is None or has_answered(page, user):
+            continue
+        form = page.get_form(dict(zip(names, answers, strict=True)), page=page, user=user)
+        if not form.is_valid():
+            continue
+        try:
+            survey_answer(page=page, user=user, data=form.cleaned_data)
+        except SurveyRefused:
+            continue  # not a network member in this database
+        if progress:
+            progress(1)

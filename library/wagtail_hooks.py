@@ -31,3 +31,16 @@ def members_only_pages(page, request, serve_args, serve_kwargs):
 def members_only_documents(document, request):
     if _login_restricted_for(request.user, document.collection.get_view_restrictions()):
         raise PermissionDenied
+
+
+@hooks.register("register_page_listing_more_buttons")
+def survey_results_buttons(page, user, next_url=None):
+    """A "Survey results" link in the page listing's menu, for those who may see results."""
+    from django.utils.translation import gettext as _
+    from wagtail.admin.widgets import Button
+
+    from library.models import SurveyPage
+    from library.surveys import may_view_results
+
+    if page.specific_class is SurveyPage and page.live and page.url and may_view_results(user):
+        yield Button(_("Survey results"), url=page.url + "results/", icon_name="table", priority=50)

@@ -1,0 +1,232 @@
+"""The library's part of the site search (registered in `LibraryConfig.ready()`).
+
+A library item matches when every word of the query is found, case- and
+accent-insensitively, in its title or summary, or when Wagtail's search backend finds it
+(its body fields: abstracts, objectives, transcripts… with the backend's own matching:
+PostgreSQL full-text search, SQLite FTS5, or Elasticsearch/OpenSearch when configured).
+The first rule works the same on every database and every backend (Wagtail's
+PostgreSQL full-text search, for one, doesn't ignore accents), the second brings the
+backend's reach into the bodies. Only the pages `library.selectors.visible_to` lets
+the user see are ever counted, listed, faceted or suggested.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import DatabaseError, transaction
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from library.selectors import _apply, _clean_filters, _m2m_counts, _type_models, private_paths, visible_to
+from network.models import Country, Topic
+from network.permissions import is_vetted_member
+from network.search import (
+    SearchFacet,
+    SearchFacetValue,
+    SearchHit,
+    SearchProvider,
+    highlight,
+    normalise,
+    query_terms,
+)
+
+logger = logging.getLogger(__name__)
+
+FILTER_KEYS = ("type", "topic", "language", "country")
+BACKEND_LIMIT = 500  # body matches taken from the search backend (title/summary matches: all)
+SUGGESTION_TITLES = 2000
+
+# Each plain letter of a (normalised) query word matches its accented forms too.
+_VARIANTS = {
+    "a": "aáàâãäå",
+    "e": "eéèêë",
+    "i": "iíìîï",
+    "o": "oóòôõö",
+    "u": "uúùûü",
+    "c": "cç",
+    "n": "nñ",
+    "y": "yýÿ",
+}
+
+
+def term_pattern(term: str) -> str:
+    """A regular expression finding `term` whatever its accents ("turistica" → "t[uú…]r[ií…]st…").
+
+    Used with `__iregex`, which SQLite (Django's Python REGEXP) and PostgreSQL (`~*`) both
+    run the same way; simpler than normalising the column in SQL on every database.
+    """
+    return "".join(f"[{_VARIANTS[char]}]" if char in _VARIANTS else re.escape(char) for char in term)
+
+
+def _base(user, filters: dict) -> QuerySet:
+    from library.models import LibraryItem
+
+    return _apply(visible_to(LibraryItem.objects.live(), user), _clean_filters(filters))
+
+
+def _backend_pks(query: str) -> list[int]:
+    """Pages the configured Wagtail search backend finds (live ones; visibility comes later)."""
+    from library.models import LibraryItem
+
+    try:
+        with transaction.atomic():  # a failing backend query must not break the request's transaction
+            results = LibraryItem.objects.live().search(query, operator="and", order_by_relevance=False)
+            return [page.pk for page in results[:BACKEND_LIMIT]]
+    except (DatabaseError, ValueError, TypeError):  # pragma: no cover - depends on the backend
+        logger.warning("search backend failed for the library", exc_info=True)
+        return []
+
+
+def _matching(user, query: str, filters: dict, backend: list[int] | None = None) -> QuerySet:
+    terms = query_terms(query)
+    base = _base(user, filters)
+    if not terms:
+        return base.none()
+    in_title = Q()
+    in_text = Q()
+    for term in terms:
+        pattern = term_pattern(term)
+        in_title &= Q(title__iregex=pattern)
+        in_text &= Q(title__iregex=pattern) | Q(summary__iregex=pattern)
+    if backend is None:
+        backend = _backend_pks(query)
+    condition = in_text | Q(pk__in=backend) if backend else in_text
+    return base.filter(condition).annotate(
+        title_match=Case(When(in_title, then=Value(0)), default=Value(1), output_field=IntegerField())
+    )
+
+
+def count_library(user, query: str, filters: dict) -> int:
+    return _matching(user, query, filters).order_by().values("pk").distinct().count()
+
+
+def search_library(user, query: str, filters: dict, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+    from library.selectors import label_items
+
+    items = list(
+        _matching(user, query, filters)
+        .distinct()
+        .select_related("content_type", "locale")
+        .order_by("title_match", F("first_published_at").desc(nulls_last=True), "-pk")[
+            offset : offset + limit
+        ]
+    )
+    label_items(items, private_paths() if is_vetted_member(user) else [])
+    terms = query_terms(query)
+    return [
+        SearchHit(
+            title=item.title,
+            url=item.get_url() or "",
+            snippet=highlight(item.summary or item.search_description or "", terms),
+            kind=item.type_text,
+            language=item.language,
+            date=item.first_published_at,
+            members_only=item.is_private,
+        )
+        for item in items
+    ]
+
+
+def library_facets(user, query: str, filters: dict) -> list[SearchFacet]:
+    """Type, topic, language and country, each counted over the matches of the other filters."""
+    selected = _clean_filters(filters)
+    backend = _backend_pks(query)
+
+    def matches(skip: str) -> QuerySet:
+        others = {key: value for key, value in selected.items() if key != skip}
+        return _matching(user, query, others, backend).order_by()
+
+    facets = []
+    counts = dict(matches("type").values_list("content_type").annotate(n=Count("pk", distinct=True)))
+    facet = SearchFacet("type", str(_("Type")))
+    for name, model in _type_models().items():
+        n = counts.get(ContentType.objects.get_for_model(model).pk, 0)
+        if n or selected.get("type") == name:
+            label = str(model._meta.verbose_name_plural).capitalize()
+            facet.values.append(SearchFacetValue(name, label, n, selected.get("type") == name))
+    facets.append(facet)
+
+    counts = _m2m_counts(matches("topic"), "topics", "topic_id")
+    facet = SearchFacet("topic", str(_("Topic")))
+    for topic in Topic.objects.filter(pk__in=list(counts)):
+        facet.values.append(
+            SearchFacetValue(topic.slug, topic.name, counts[topic.pk], selected.get("topic") == topic.slug)
+        )
+    facet.values.sort(key=lambda value: (-value.count, value.label))
+    facets.append(facet)
+
+    counts = dict(matches("language").values_list("language").annotate(n=Count("pk", distinct=True)))
+    names = settings.LANGUAGE_NAMES_TRANSLATED
+    facet = SearchFacet("language", str(_("Language")))
+    for code, _name in settings.LANGUAGES:
+        if counts.get(code):
+            facet.values.append(
+                SearchFacetValue(
+                    code, str(names.get(code, code)), counts[code], selected.get("language") == code
+                )
+            )
+    facets.append(facet)
+
+    counts = _m2m_counts(matches("country"), "countries", "country_id")
+    facet = SearchFacet("country", str(_("Country")))
+    for country in Country.objects.filter(pk__in=list(counts)):
+        facet.values.append(
+            SearchFacetValue(
+                country.code, country.name, counts[country.pk], selected.get("country") == country.code
+            )
+        )
+    facet.values.sort(key=lambda value: (-value.count, value.label))
+    facets.append(facet)
+    return [facet for facet in facets if facet.values]
+
+
+def library_suggest(user, query: str) -> list[str]:
+    """Close spellings from the titles and topic names `user` may see ("Did you mean …?")."""
+    terms = query_terms(query)
+    if not terms:
+        return []
+    titles = list(
+        _base(user, {})
+        .order_by(F("first_published_at").desc(nulls_last=True))
+        .values_list("title", flat=True)[:SUGGESTION_TITLES]
+    )
+    names = [topic.name for topic in Topic.objects.all()]
+    phrases = {normalise(text): text for text in titles + names}
+    vocabulary: dict[str, str] = {}
+    for text in titles + names:
+        for word in text.split():
+            word = word.strip(".,;:()«»“”\"'¿?¡!")
+            if len(word) >= 3:
+                vocabulary.setdefault(normalise(word), word.lower())
+
+    suggestions = []
+    for phrase in difflib.get_close_matches(normalise(query), list(phrases), n=3, cutoff=0.75):
+        suggestions.append(phrases[phrase])
+    corrected = []
+    for term in terms:
+        if term in vocabulary:
+            corrected.append(vocabulary[term])
+            continue
+        close = difflib.get_close_matches(term, list(vocabulary), n=1, cutoff=0.75)
+        corrected.append(vocabulary[close[0]] if close else term)
+    sentence = " ".join(corrected)
+    if normalise(sentence) != " ".join(terms) and sentence not in suggestions:
+        suggestions.append(sentence)
+    return suggestions
+
+
+library_search_provider = SearchProvider(
+    key="library",
+    label=_("Library"),
+    search=search_library,
+    count=count_library,
+    facets=library_facets,
+    suggest=library_suggest,
+    filter_keys=FILTER_KEYS,
+    order=10,
+)
