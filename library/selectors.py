@@ -199,6 +199,17 @@ def _apply(queryset: QuerySet, filters: dict[str, str], skip: str | None = None)
     return queryset
 
 
+def _m2m_facet(base, filters, key, label, relation, column, model, value_field) -> Facet:
+    """A facet over a many-to-many taxonomy (topics, countries), most frequent values first."""
+    counts = _m2m_counts(_apply(base, filters, key), relation, column)
+    facet = Facet(key, str(label))
+    for item in model.objects.filter(pk__in=list(counts)):
+        value = getattr(item, value_field)
+        facet.values.append(FacetValue(value, item.name, counts[item.pk], filters.get(key) == value))
+    facet.values.sort(key=lambda v: (-v.count, v.label))
+    return facet
+
+
 def _m2m_counts(queryset: QuerySet, relation: str, target_field: str) -> dict:
     from library.models import LibraryItem
 
@@ -243,23 +254,10 @@ def browse(*, index: Page, user, params) -> Browse:
             )
     facets.append(facet)
 
-    counts = _m2m_counts(_apply(base, filters, "topic"), "topics", "topic_id")
-    facet = Facet("topic", str(_("Topic")))
-    for topic in Topic.objects.filter(pk__in=list(counts)):
-        facet.values.append(
-            FacetValue(topic.slug, topic.name, counts[topic.pk], filters.get("topic") == topic.slug)
-        )
-    facet.values.sort(key=lambda v: (-v.count, v.label))
-    facets.append(facet)
-
-    counts = _m2m_counts(_apply(base, filters, "country"), "countries", "country_id")
-    facet = Facet("country", str(_("Country")))
-    for country in Country.objects.filter(pk__in=list(counts)):
-        facet.values.append(
-            FacetValue(country.code, country.name, counts[country.pk], filters.get("country") == country.code)
-        )
-    facet.values.sort(key=lambda v: (-v.count, v.label))
-    facets.append(facet)
+    facets.append(_m2m_facet(base, filters, "topic", _("Topic"), "topics", "topic_id", Topic, "slug"))
+    facets.append(
+        _m2m_facet(base, filters, "country", _("Country"), "countries", "country_id", Country, "code")
+    )
 
     counts = dict(
         _apply(base, filters, "language")

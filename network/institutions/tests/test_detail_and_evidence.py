@@ -5,7 +5,6 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from network.institutions import services
-from network.institutions.models import Institution
 from network.institutions.tests.factories import CertificationFactory, InstitutionFactory, country
 
 pytestmark = pytest.mark.django_db
@@ -93,9 +92,6 @@ def test_vetted_members_see_the_members_section(vetted_client, institution):
     assert 'id="members-heading"' in vetted_client.get(institution.get_absolute_url()).content.decode()
 
 
-@pytest.mark.skipif(
-    not hasattr(Institution, "profiles"), reason="the profiles app has no Profile.institution yet"
-)
 def test_vetted_members_see_who_works_there_and_visitors_do_not(client, vetted, institution):
     from django.test import Client
 
