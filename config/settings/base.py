@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "network.events",
     "network.assistance",
     "library",
+    "forums",
+    "forums.moderation",
 ]
 
 MIDDLEWARE = [
