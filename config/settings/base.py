@@ -355,3 +355,12 @@ LOGGING = {
         "asyncio": {"level": "WARNING"},
     },
 }
+
+# --- Forums -------------------------------------------------------------------------------
+# Posting rate limits per member (replies and new topics count together for posts; new
+# topics also have their own limit). Moderators of the category are not limited.
+PUENTE_FORUMS_POSTS_PER_MINUTE = env_int("PUENTE_FORUMS_POSTS_PER_MINUTE", 6)
+PUENTE_FORUMS_TOPICS_PER_HOUR = env_int("PUENTE_FORUMS_TOPICS_PER_HOUR", 10)
+PUENTE_FORUMS_MAX_POST_CHARS = env_int("PUENTE_FORUMS_MAX_POST_CHARS", 50_000)
+PUENTE_FORUMS_POSTS_PER_PAGE = env_int("PUENTE_FORUMS_POSTS_PER_PAGE", 20)
+PUENTE_FORUMS_TOPICS_PER_PAGE = env_int("PUENTE_FORUMS_TOPICS_PER_PAGE", 30)
