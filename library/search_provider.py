@@ -1,13 +1,12 @@
 """The library's part of the site search (registered in `LibraryConfig.ready()`).
 
 A library item matches when every word of the query is found, case- and
-accent-insensitively, in its title or summary, or when Wagtail's search backend finds it
-(its body fields: abstracts, objectives, transcripts… with the backend's own matching:
-PostgreSQL full-text search, SQLite FTS5, or Elasticsearch/OpenSearch when configured).
-The first rule works the same on every database and every backend (Wagtail's
-PostgreSQL full-text search, for one, doesn't ignore accents), the second brings the
-backend's reach into the bodies. Only the pages `library.selectors.visible_to` lets
-the user see are ever counted, listed, faceted or suggested.
+accent-insensitively, in its title or summary (`LibraryItem.search_text`, kept folded
+on save; a trigram index serves it on PostgreSQL), or when Wagtail's search backend finds
+it (its body fields: abstracts, objectives, transcripts… through PostgreSQL full-text
+search with the accent-free `puente_text` configuration, SQLite FTS5, or
+Elasticsearch/OpenSearch when configured). Only the pages `library.selectors.visible_to`
+lets the user see are ever counted, listed, faceted or suggested.
 """
 
 from __future__ import annotations
@@ -22,7 +21,15 @@ from django.db import DatabaseError, transaction
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from library.selectors import _apply, _clean_filters, _m2m_counts, _type_models, private_paths, visible_to
+from library.selectors import (
+    _apply,
+    _clean_filters,
+    _m2m_counts,
+    _type_models,
+    item_url,
+    private_paths,
+    visible_to,
+)
 from network.models import Country, Topic
 from network.permissions import is_vetted_member
 from network.search import (
@@ -57,8 +64,8 @@ _VARIANTS = {
 def term_pattern(term: str) -> str:
     """A regular expression finding `term` whatever its accents ("turistica" → "t[uú…]r[ií…]st…").
 
-    Used with `__iregex`, which SQLite (Django's Python REGEXP) and PostgreSQL (`~*`) both
-    run the same way; simpler than normalising the column in SQL on every database.
+    Ranks title matches first (on the matched rows only: `search_text` does the finding).
+    `__iregex` runs the same way on SQLite (Django's Python REGEXP) and PostgreSQL (`~*`).
     """
     return "".join(f"[{_VARIANTS[char]}]" if char in _VARIANTS else re.escape(char) for char in term)
 
@@ -90,9 +97,8 @@ def _matching(user, query: str, filters: dict, backend: list[int] | None = None)
     in_title = Q()
     in_text = Q()
     for term in terms:
-        pattern = term_pattern(term)
-        in_title &= Q(title__iregex=pattern)
-        in_text &= Q(title__iregex=pattern) | Q(summary__iregex=pattern)
+        in_title &= Q(title__iregex=term_pattern(term))  # ranks the matches only
+        in_text &= Q(search_text__contains=term)
     if backend is None:
         backend = _backend_pks(query)
     condition = in_text | Q(pk__in=backend) if backend else in_text
@@ -121,7 +127,7 @@ def search_library(user, query: str, filters: dict, limit: int = 20, offset: int
     return [
         SearchHit(
             title=item.title,
-            url=item.get_url() or "",
+            url=item_url(item),
             snippet=highlight(item.summary or item.search_description or "", terms),
             kind=item.type_text,
             language=item.language,

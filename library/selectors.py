@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Locale, Page, PageViewRestriction
 
 from network.models import Country, Network, Topic
 from network.permissions import is_vetted_member
@@ -82,18 +83,41 @@ def private_paths() -> list[str]:
     return list(PageViewRestriction.objects.values_list("page__path", flat=True))
 
 
-def library_items(*, root: Page, user) -> QuerySet:
+def items_below(root: Page) -> QuerySet:
+    """Live items below `root` or below any of its translations, one version of each item:
+    the one in `root`'s language when it exists, else the default language's, else any.
+
+    So /es/library/ lists every item, in Spanish where it has been translated; an item
+    written only in English or French is listed too, with its language shown."""
     from library.models import LibraryItem
 
-    return visible_to(LibraryItem.objects.live().descendant_of(root), user)
+    below = Q()
+    for path, depth in Page.objects.filter(translation_key=root.translation_key).values_list("path", "depth"):
+        below |= Q(path__startswith=path, depth__gt=depth)
+    default_locale_id = Locale.get_default().pk
+
+    def translated_into(locale_id):
+        return Exists(
+            Page.objects.filter(translation_key=OuterRef("translation_key"), locale_id=locale_id, live=True)
+        )
+
+    items = LibraryItem.objects.live().filter(below)
+    items = items.exclude(~Q(locale_id=root.locale_id) & Q(translated_into(root.locale_id)))
+    if default_locale_id != root.locale_id:
+        items = items.exclude(
+            ~Q(locale_id__in=[root.locale_id, default_locale_id]) & Q(translated_into(default_locale_id))
+        )
+    return items
+
+
+def library_items(*, root: Page, user) -> QuerySet:
+    return visible_to(items_below(root), user)
 
 
 def latest_items_for(*, user, root: Page, limit: int = 6) -> list:
-    """The newest library items below `root` the user may see (three queries, any size)."""
-    from library.models import LibraryItem
-
+    """The newest library items for the home page `root` the user may see (three queries)."""
     items = list(
-        visible_to(LibraryItem.objects.live().descendant_of(root).filter(locale_id=root.locale_id), user)
+        library_items(root=root, user=user)
         .select_related("content_type", "network")
         .annotate(rating=F("bestpracticepage__evidence_rating"))
         .order_by(F("first_published_at").desc(nulls_last=True), "-pk")[:limit]
@@ -375,3 +399,18 @@ def public_publications(limit: int = 30):
         .public()
         .order_by(F("first_published_at").desc(nulls_last=True), "-pk")[:limit]
     )
+
+
+def item_url(page: Page, request=None) -> str:
+    """The page's URL under the reader's language prefix: an English-only item listed on
+    /es/library/ links to /es/library/<slug>/ (served by the fallback routing) rather than
+    to the English interface."""
+    url = page.get_url(request) or ""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    if (
+        url.startswith("/")
+        and language != settings.LANGUAGE_CODE
+        and not translation.get_language_from_path(url)
+    ):
+        url = f"/{language}{url}"
+    return url

@@ -298,6 +298,10 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    # Accent-free, unstemmed full text (one index serves four languages); created by
+    # library migration 0006 (extensions unaccent and pg_trgm).
+    WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = env_str("PUENTE_SEARCH_CONFIG", "puente_text")
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # Documents are always downloads (never rendered in the browser), of known types, checked by content.
 WAGTAILDOCS_INLINE_CONTENT_TYPES: list[str] = []

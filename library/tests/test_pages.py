@@ -180,3 +180,39 @@ def test_the_nav_item_points_at_the_library():
 
     item = registry.nav_items["library"]
     assert reverse(item.url_name, args=item.url_args) == "/library/"
+
+
+def test_the_spanish_library_lists_items_of_every_language_preferring_spanish_versions(client):
+    from library.services import page_translate
+
+    index = factories.library_index()
+    page_translate(page=index, language_code="es", title="Biblioteca")
+    english_only = factories.publication(title="Manual on community policing")
+    french_only = factories.publication(title="Guide de la police de proximité", language="fr")
+    translated = factories.publication(title="Port security assessment")
+    page_translate(page=translated, language_code="es", title="Evaluación de seguridad portuaria")
+
+    html = client.get("/es/library/").content.decode()
+    assert "Manual on community policing" in html
+    assert "Guide de la police de proximité" in html
+    assert "Evaluación de seguridad portuaria" in html
+    assert "Port security assessment" not in html  # one version per item: the Spanish one
+    assert f'href="/es{english_only.url}"' in html  # read with the Spanish interface
+    assert f'href="/es{french_only.url}"' in html
+    assert "Francés" in html  # the item's language, named in Spanish
+
+    english = client.get("/library/").content.decode()
+    assert "Port security assessment" in english and "Evaluación de seguridad portuaria" not in english
+
+
+def test_an_untranslated_item_is_served_under_the_language_prefix(client):
+    from library.services import page_translate
+
+    page_translate(page=factories.library_index(), language_code="es", title="Biblioteca")
+    page = factories.publication(title="Manual on community policing")
+    response = client.get(f"/es{page.url}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="es">' in html
+    assert "Manual on community policing" in html
+    assert client.get("/es/library/no-such-page/").status_code == 404
