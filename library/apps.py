@@ -8,6 +8,7 @@ class LibraryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from library.scale import seed_library_scale
         from library.search_provider import library_search_provider
         from library.seed import seed_library
         from network.registry import NavItem, Seeder, registry
@@ -19,4 +20,6 @@ class LibraryConfig(AppConfig):
             )
         )
         registry.register_seeder(Seeder(name="library", run=seed_library, order=40))
+        # `seed_demo --scale N`: N extra publications, in bulk, for the search benchmark.
+        registry.register_seeder(Seeder(name="library-scale", run=seed_library_scale, order=95))
         register_search_provider(library_search_provider)
