@@ -18,6 +18,7 @@ from django.utils import timezone
 from wagtail.models import Page
 from wagtail.search.backends import get_search_backend
 
+from library.cache import bump_generation
 from library.models import LibraryItem, PublicationKind, PublicationPage, item_search_text
 from library.services import library_index_ensure
 from network.models import Country, Network, Topic
@@ -180,6 +181,8 @@ def seed_library_scale(progress=None, scale: int = 0, **options) -> None:
         get_search_backend().add_bulk(PublicationPage, pages)
         if progress:
             progress(len(batch))
+    if todo:
+        bump_generation()  # bulk inserts send no page signals: drop the cached counts
     if todo and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for model in (Page, LibraryItem, PublicationPage, LibraryItem.topics.through):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Page as DjangoPage
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import translation
@@ -252,12 +253,60 @@ def browse(*, index: Page, user, params) -> Browse:
     Each facet counts the items matching every *other* selected filter, so a reader sees
     how many items each value would give. Constant number of queries whatever the size.
     """
-    from library.models import EvidenceRating
+    from library.cache import cached, visibility_key
 
     filters = _clean_filters(params)
     sort = params.get("sort") if params.get("sort") in SORTS else "newest"
     base = library_items(root=index, user=user)
-    results = _apply(base, filters).distinct()
+    needs_distinct = "topic" in filters or "country" in filters  # many-to-many joins
+    results = _apply(base, filters)
+    if needs_distinct:
+        results = results.distinct()
+
+    def counts() -> tuple[list[Facet], int]:
+        return _browse_facets(base, filters), results.order_by().count()
+
+    facets, total = cached("browse", [index.pk, visibility_key(user), filters], counts)
+
+    if sort == "title":
+        ordered = results.order_by("title", "pk")
+    else:
+        ordered = results.order_by(
+            F("year").desc(nulls_last=True), F("first_published_at").desc(nulls_last=True), "-pk"
+        )
+    ordered = (
+        ordered.select_related("content_type", "network")
+        .prefetch_related("topics")
+        .annotate(rating=F("bestpracticepage__evidence_rating"))
+    )
+    paginator = Paginator(ordered, PAGE_SIZE)
+    paginator.count = total  # counted once with the facets (and cached): not again for paging
+    number = paginator.get_page(params.get("page")).number  # a valid page number (no query)
+    # Sorting every visible item is the page's cost: the page's ids are cached with the
+    # counts, and the rows are then read by primary key.
+    start = (number - 1) * PAGE_SIZE
+    pks = cached(
+        "browse-page",
+        [index.pk, visibility_key(user), filters, sort, number],
+        lambda: list(ordered.values_list("pk", flat=True)[start : start + PAGE_SIZE]),
+    )
+    rows = {item.pk: item for item in ordered.filter(pk__in=pks)}
+    page = DjangoPage([rows[pk] for pk in pks if pk in rows], number, paginator)
+    result = Browse(
+        page=page,
+        facets=facets,
+        filters=filters,
+        sort=sort,
+        sorts=SORTS,
+        total=total,
+        private_paths=private_paths() if is_vetted_member(user) else [],
+    )
+    label_items(page.object_list, result.private_paths)
+    return result
+
+
+def _browse_facets(base: QuerySet, filters: dict[str, str]) -> list[Facet]:
+    from library.models import EvidenceRating
 
     facets: list[Facet] = []
 
@@ -343,31 +392,7 @@ def browse(*, index: Page, user, params) -> Browse:
                 )
             )
     facets.append(facet)
-
-    if sort == "title":
-        ordered = results.order_by("title", "pk")
-    else:
-        ordered = results.order_by(
-            F("year").desc(nulls_last=True), F("first_published_at").desc(nulls_last=True), "-pk"
-        )
-    ordered = (
-        ordered.select_related("content_type", "network")
-        .prefetch_related("topics")
-        .annotate(rating=F("bestpracticepage__evidence_rating"))
-    )
-    paginator = Paginator(ordered, PAGE_SIZE)
-    page = paginator.get_page(params.get("page"))
-    result = Browse(
-        page=page,
-        facets=[f for f in facets if f.values],
-        filters=filters,
-        sort=sort,
-        sorts=SORTS,
-        total=paginator.count,
-        private_paths=private_paths() if is_vetted_member(user) else [],
-    )
-    label_items(page.object_list, result.private_paths)
-    return result
+    return [f for f in facets if f.values]
 
 
 def label_items(items, paths: list[str]) -> None:
