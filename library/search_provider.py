@@ -249,6 +249,15 @@ def _library_facets(user, query: str, filters: dict) -> list[SearchFacet]:
 
 def library_suggest(user, query: str) -> list[str]:
     """Close spellings from the titles and topic names `user` may see ("Did you mean …?")."""
+    from library.cache import cached, visibility_key
+
+    terms = query_terms(query)
+    if not terms:
+        return []
+    return cached("suggest", [terms, visibility_key(user)], lambda: _library_suggest(user, query))
+
+
+def _library_suggest(user, query: str) -> list[str]:
     terms = query_terms(query)
     if not terms:
         return []
