@@ -9,6 +9,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -91,3 +92,25 @@ def running_server(seed_args: tuple[str, ...] = (), *, show_seed_progress: bool 
         finally:
             process.terminate()
             process.wait(timeout=20)
+
+
+@contextmanager
+def fresh_postgres(url: str):
+    """Drop and create the PostgreSQL database `url` names; yield its URL; drop it after."""
+    import psycopg
+
+    name = urlparse(url).path.lstrip("/")
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"a plain database name, please: {name!r}")
+    maintenance = url.rsplit("/", 1)[0] + "/postgres"
+
+    def run(statement: str) -> None:
+        with psycopg.connect(maintenance, autocommit=True) as connection:
+            connection.execute(statement)
+
+    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    run(f'CREATE DATABASE "{name}"')
+    try:
+        yield url
+    finally:
+        run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

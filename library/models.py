@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -23,7 +24,7 @@ from wagtail.contrib.forms.forms import FormBuilder
 from wagtail.contrib.forms.models import AbstractForm, AbstractFormField, AbstractFormSubmission
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Locale, Orderable, Page
 from wagtail.search import index
 
 from library.blocks import ArticleBodyBlock
@@ -32,7 +33,30 @@ RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "h4", "documen
 LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
 
 
-class HomePage(Page):
+def item_search_text(title: str, summary: str) -> str:
+    from network.search import normalise
+
+    return normalise(f"{title or ''} {summary or ''}")
+
+
+class FallbackRoutingMixin:
+    """Pages below a translated home or index page that have no translation yet are still
+    served under the reader's language prefix: /es/library/x shows the English page x with
+    the Spanish interface, instead of a 404 (listings link there, see `item_url`)."""
+
+    def route(self, request, path_components):
+        try:
+            return super().route(request, path_components)
+        except Http404:
+            if not path_components or self.locale_id == Locale.get_default().pk:
+                raise
+            source = self.get_translation_or_none(Locale.get_default())
+            if source is None:
+                raise
+            return source.specific.route(request, path_components)
+
+
+class HomePage(FallbackRoutingMixin, Page):
     """The site's front page: an editable welcome, then what's new across the platform."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link", "ol", "ul"])
@@ -53,12 +77,24 @@ class HomePage(Page):
         return context
 
 
-class LibraryIndexPage(Page):
-    """/library/ (and sections below it, like /library/programmes/): faceted browsing."""
+class LibraryIndexPage(FallbackRoutingMixin, Page):
+    """/library/ (and sections below it, like /library/programmes/): faceted browsing.
+
+    A section with a network is that network's part of the library: its editors may add and
+    change pages there only, and every item below it belongs to the network."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+    network = models.ForeignKey(
+        "network.Network",
+        verbose_name=_("network section of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="library_sections",
+    )
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
+    settings_panels = Page.settings_panels + [FieldPanel("network")]
     search_fields = Page.search_fields + [index.SearchField("intro")]
     parent_page_types = ["library.HomePage", "library.LibraryIndexPage"]
     subpage_types = [
@@ -100,6 +136,9 @@ class LibraryItem(Page):
     countries = ParentalManyToManyField(
         "network.Country", verbose_name=_("countries"), blank=True, related_name="+"
     )
+    # Title and summary in lower case without accents: what the site search matches words
+    # against (a trigram index makes it fast on PostgreSQL; see migration 0006).
+    search_text = models.TextField(blank=True, editable=False)
 
     is_creatable = False
     parent_page_types = ["library.LibraryIndexPage"]
@@ -129,6 +168,13 @@ class LibraryItem(Page):
         derived = self.specific_derived_year()
         if derived:
             self.year = derived
+        self.search_text = item_search_text(self.title, self.summary)
+        if self.path:
+            section = (
+                LibraryIndexPage.objects.ancestor_of(self).exclude(network=None).order_by("-depth").first()
+            )
+            if section is not None:  # an item filed in a network's section belongs to that network
+                self.network_id = section.network_id
         return super().save(*args, **kwargs)
 
     def specific_derived_year(self) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
 from wagtail.documents.models import Document
@@ -23,9 +24,12 @@ from library.models import (
     VideoPage,
 )
 from library.services import (
+    LIBRARY_EDITORS_GROUP,
     _publish,
     library_editors_setup,
     library_index_ensure,
+    network_editors_group_name,
+    network_sections_ensure,
     page_translate,
     programmes_import,
 )
@@ -490,9 +494,26 @@ def seed_programmes(progress=None) -> None:
 def seed_library(progress=None, scale=0, **options) -> None:
     index = library_index_ensure()
     library_editors_setup(index=index)
+    seed_editors()
     seed_programmes(progress=progress)
     seed_content(index, progress=progress)
     seed_survey(index, progress=progress)
+
+
+def seed_editors() -> None:
+    """Each network's section with its editors' group; the demo network manager edits the
+    prevention network's section (drafts there, a DPS editor reviews and publishes) and the
+    DPS administrator is a library editor."""
+    from network.models import User
+
+    network_sections_ensure()
+    manager = User.objects.filter(username="manager").first()
+    prevention = Network.objects.filter(slug="prevention").first()
+    if manager is not None and prevention is not None:
+        manager.groups.add(Group.objects.get(name=network_editors_group_name(prevention)))
+    admin = User.objects.filter(username="admin").first()
+    if admin is not None:
+        admin.groups.add(Group.objects.get(name=LIBRARY_EDITORS_GROUP))
 
 
 # --- demo survey -------------------------------------------------------------------------------

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Page as DjangoPage
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Locale, Page, PageViewRestriction
 
 from network.models import Country, Network, Topic
 from network.permissions import is_vetted_member
@@ -82,18 +84,41 @@ def private_paths() -> list[str]:
     return list(PageViewRestriction.objects.values_list("page__path", flat=True))
 
 
-def library_items(*, root: Page, user) -> QuerySet:
+def items_below(root: Page) -> QuerySet:
+    """Live items below `root` or below any of its translations, one version of each item:
+    the one in `root`'s language when it exists, else the default language's, else any.
+
+    So /es/library/ lists every item, in Spanish where it has been translated; an item
+    written only in English or French is listed too, with its language shown."""
     from library.models import LibraryItem
 
-    return visible_to(LibraryItem.objects.live().descendant_of(root), user)
+    below = Q()
+    for path, depth in Page.objects.filter(translation_key=root.translation_key).values_list("path", "depth"):
+        below |= Q(path__startswith=path, depth__gt=depth)
+    default_locale_id = Locale.get_default().pk
+
+    def translated_into(locale_id):
+        return Exists(
+            Page.objects.filter(translation_key=OuterRef("translation_key"), locale_id=locale_id, live=True)
+        )
+
+    items = LibraryItem.objects.live().filter(below)
+    items = items.exclude(~Q(locale_id=root.locale_id) & Q(translated_into(root.locale_id)))
+    if default_locale_id != root.locale_id:
+        items = items.exclude(
+            ~Q(locale_id__in=[root.locale_id, default_locale_id]) & Q(translated_into(default_locale_id))
+        )
+    return items
+
+
+def library_items(*, root: Page, user) -> QuerySet:
+    return visible_to(items_below(root), user)
 
 
 def latest_items_for(*, user, root: Page, limit: int = 6) -> list:
-    """The newest library items below `root` the user may see (three queries, any size)."""
-    from library.models import LibraryItem
-
+    """The newest library items for the home page `root` the user may see (three queries)."""
     items = list(
-        visible_to(LibraryItem.objects.live().descendant_of(root).filter(locale_id=root.locale_id), user)
+        library_items(root=root, user=user)
         .select_related("content_type", "network")
         .annotate(rating=F("bestpracticepage__evidence_rating"))
         .order_by(F("first_published_at").desc(nulls_last=True), "-pk")[:limit]
@@ -228,12 +253,60 @@ def browse(*, index: Page, user, params) -> Browse:
     Each facet counts the items matching every *other* selected filter, so a reader sees
     how many items each value would give. Constant number of queries whatever the size.
     """
-    from library.models import EvidenceRating
+    from library.cache import cached, visibility_key
 
     filters = _clean_filters(params)
     sort = params.get("sort") if params.get("sort") in SORTS else "newest"
     base = library_items(root=index, user=user)
-    results = _apply(base, filters).distinct()
+    needs_distinct = "topic" in filters or "country" in filters  # many-to-many joins
+    results = _apply(base, filters)
+    if needs_distinct:
+        results = results.distinct()
+
+    def counts() -> tuple[list[Facet], int]:
+        return _browse_facets(base, filters), results.order_by().count()
+
+    facets, total = cached("browse", [index.pk, visibility_key(user), filters], counts)
+
+    if sort == "title":
+        ordered = results.order_by("title", "pk")
+    else:
+        ordered = results.order_by(
+            F("year").desc(nulls_last=True), F("first_published_at").desc(nulls_last=True), "-pk"
+        )
+    ordered = (
+        ordered.select_related("content_type", "network")
+        .prefetch_related("topics")
+        .annotate(rating=F("bestpracticepage__evidence_rating"))
+    )
+    paginator = Paginator(ordered, PAGE_SIZE)
+    paginator.count = total  # counted once with the facets (and cached): not again for paging
+    number = paginator.get_page(params.get("page")).number  # a valid page number (no query)
+    # Sorting every visible item is the page's cost: the page's ids are cached with the
+    # counts, and the rows are then read by primary key.
+    start = (number - 1) * PAGE_SIZE
+    pks = cached(
+        "browse-page",
+        [index.pk, visibility_key(user), filters, sort, number],
+        lambda: list(ordered.values_list("pk", flat=True)[start : start + PAGE_SIZE]),
+    )
+    rows = {item.pk: item for item in ordered.filter(pk__in=pks)}
+    page = DjangoPage([rows[pk] for pk in pks if pk in rows], number, paginator)
+    result = Browse(
+        page=page,
+        facets=facets,
+        filters=filters,
+        sort=sort,
+        sorts=SORTS,
+        total=total,
+        private_paths=private_paths() if is_vetted_member(user) else [],
+    )
+    label_items(page.object_list, result.private_paths)
+    return result
+
+
+def _browse_facets(base: QuerySet, filters: dict[str, str]) -> list[Facet]:
+    from library.models import EvidenceRating
 
     facets: list[Facet] = []
 
@@ -319,31 +392,7 @@ def browse(*, index: Page, user, params) -> Browse:
                 )
             )
     facets.append(facet)
-
-    if sort == "title":
-        ordered = results.order_by("title", "pk")
-    else:
-        ordered = results.order_by(
-            F("year").desc(nulls_last=True), F("first_published_at").desc(nulls_last=True), "-pk"
-        )
-    ordered = (
-        ordered.select_related("content_type", "network")
-        .prefetch_related("topics")
-        .annotate(rating=F("bestpracticepage__evidence_rating"))
-    )
-    paginator = Paginator(ordered, PAGE_SIZE)
-    page = paginator.get_page(params.get("page"))
-    result = Browse(
-        page=page,
-        facets=[f for f in facets if f.values],
-        filters=filters,
-        sort=sort,
-        sorts=SORTS,
-        total=paginator.count,
-        private_paths=private_paths() if is_vetted_member(user) else [],
-    )
-    label_items(page.object_list, result.private_paths)
-    return result
+    return [f for f in facets if f.values]
 
 
 def label_items(items, paths: list[str]) -> None:
@@ -375,3 +424,18 @@ def public_publications(limit: int = 30):
         .public()
         .order_by(F("first_published_at").desc(nulls_last=True), "-pk")[:limit]
     )
+
+
+def item_url(page: Page, request=None) -> str:
+    """The page's URL under the reader's language prefix: an English-only item listed on
+    /es/library/ links to /es/library/<slug>/ (served by the fallback routing) rather than
+    to the English interface."""
+    url = page.get_url(request) or ""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    if (
+        url.startswith("/")
+        and language != settings.LANGUAGE_CODE
+        and not translation.get_language_from_path(url)
+    ):
+        url = f"/{language}{url}"
+    return url

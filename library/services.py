@@ -11,19 +11,24 @@ from django.utils.html import escape
 from django.utils.text import slugify
 from wagtail.models import (
     Collection,
+    GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
     Locale,
     Page,
     Workflow,
     WorkflowPage,
+    WorkflowTask,
 )
 
 from library.importers import ProgrammeRecord
 from library.models import HomePage, LibraryIndexPage, ProgrammePage
-from network.models import Country
+from network.models import Country, Network
 
 LIBRARY_EDITORS_GROUP = "Library editors"
+NETWORK_EDITORS_PREFIX = "Library editors: "
+REVIEW_WORKFLOW_NAME = "Library review"
+REVIEW_TASK_NAME = "Review by a DPS editor"
 PROGRAMMES_SLUG = "programmes"
 
 
@@ -174,22 +179,23 @@ def page_translate(*, page: Page, language_code: str, **fields) -> Page:
     return translated
 
 
-@transaction.atomic
-def library_editors_setup(*, index: LibraryIndexPage) -> Group:
-    """The "Library editors" group (add, change, publish under /library/; documents and
-    images) and the "Moderators approval" workflow on the library tree."""
-    group, _created = Group.objects.get_or_create(name=LIBRARY_EDITORS_GROUP)
+def _grant_admin_access(group: Group) -> None:
     admin_access = Permission.objects.filter(
         content_type__app_label="wagtailadmin", codename="access_admin"
     ).first()
     if admin_access:
         group.permissions.add(admin_access)
-    for permission_type in ("add", "change", "publish"):
+
+
+def _grant_pages(group: Group, page: Page, permission_types) -> None:
+    for permission_type in permission_types:
         permission = Permission.objects.get(
             content_type__app_label="wagtailcore", codename=f"{permission_type}_page"
         )
-        GroupPagePermission.objects.get_or_create(group=group, page=index, permission=permission)
-    root_collection = Collection.get_first_root_node()
+        GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
+
+
+def _grant_media(group: Group, collection: Collection) -> None:
     for app_label, codenames in (
         ("wagtaildocs", ("add_document", "change_document", "choose_document")),
         ("wagtailimages", ("add_image", "change_image", "choose_image")),
@@ -200,9 +206,61 @@ def library_editors_setup(*, index: LibraryIndexPage) -> Group:
             ).first()
             if permission:
                 GroupCollectionPermission.objects.get_or_create(
-                    group=group, collection=root_collection, permission=permission
+                    group=group, collection=collection, permission=permission
                 )
-    workflow = Workflow.objects.filter(name="Moderators approval").first()
-    if workflow is not None:
-        WorkflowPage.objects.update_or_create(page=index, defaults={"workflow": workflow})
+
+
+@transaction.atomic
+def library_editors_setup(*, index: LibraryIndexPage) -> Group:
+    """The "Library editors" group: the DPS editors, who add, change and publish anywhere
+    under /library/ and review what network editors submit (the "Library review" workflow,
+    one approval task for this group, on the whole library tree)."""
+    group, _created = Group.objects.get_or_create(name=LIBRARY_EDITORS_GROUP)
+    _grant_admin_access(group)
+    _grant_pages(group, index, ("add", "change", "publish"))
+    _grant_media(group, Collection.get_first_root_node())
+    task = GroupApprovalTask.objects.filter(name=REVIEW_TASK_NAME).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=REVIEW_TASK_NAME)
+    task.groups.add(group)
+    workflow, _created = Workflow.objects.get_or_create(name=REVIEW_WORKFLOW_NAME)
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    WorkflowPage.objects.update_or_create(page=index, defaults={"workflow": workflow})
     return group
+
+
+def network_editors_group_name(network: Network) -> str:
+    return f"{NETWORK_EDITORS_PREFIX}{network.slug}"
+
+
+@transaction.atomic
+def network_section_ensure(*, network: Network, index: LibraryIndexPage | None = None) -> LibraryIndexPage:
+    """The network's section of the library (/library/<network slug>/) and its editors'
+    group: they may add and change pages in that section only, with documents and images in
+    the network's own collection; publishing goes through a DPS editor's review."""
+    index = index or library_index_ensure()
+    section = LibraryIndexPage.objects.child_of(index).filter(network=network).first()
+    if section is None:
+        section = index.add_child(
+            instance=LibraryIndexPage(
+                title=network.short_name or network.name,
+                slug=slugify(network.slug),
+                network=network,
+                intro=paragraphs_html([network.description]),
+            )
+        )
+        _publish(section)
+    group, _created = Group.objects.get_or_create(name=network_editors_group_name(network))
+    _grant_admin_access(group)
+    _grant_pages(group, section, ("add", "change"))
+    root = Collection.get_first_root_node()
+    collection_name = f"{network.short_name or network.name} ({network.slug})"
+    collection = root.get_children().filter(name=collection_name).first() or root.add_child(
+        name=collection_name
+    )
+    _grant_media(group, collection)
+    return section
+
+
+def network_sections_ensure() -> list[LibraryIndexPage]:
+    return [network_section_ensure(network=network) for network in Network.objects.order_by("slug")]

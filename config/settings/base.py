@@ -126,6 +126,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif "postgresql" in DATABASES["default"]["ENGINE"] and env_bool("PUENTE_POSTGRES_JIT_OFF", True):
+    # JIT compilation costs ~80 ms on every facet count over a large library (its cost
+    # estimate crosses jit_above_cost) and wins nothing on these short queries.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "network.User"
 
@@ -298,6 +302,10 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    # Accent-free, unstemmed full text (one index serves four languages); created by
+    # library migration 0006 (extensions unaccent and pg_trgm).
+    WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = env_str("PUENTE_SEARCH_CONFIG", "puente_text")
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # Documents are always downloads (never rendered in the browser), of known types, checked by content.
 WAGTAILDOCS_INLINE_CONTENT_TYPES: list[str] = []

@@ -67,3 +67,11 @@ def facet_url(params, key, value=None, **extra):
     query.update({k: v for k, v in extra.items() if v not in (None, "")})
     encoded = urlencode(sorted(query.items()))
     return "?" + encoded if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def item_url(context, page) -> str:
+    """`{% item_url item %}`: the item's URL under the reader's language prefix."""
+    from library.selectors import item_url as localized_url
+
+    return localized_url(page, context.get("request"))

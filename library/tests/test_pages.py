@@ -1,5 +1,6 @@
 import pytest
-from wagtail.models import Page
+from django.core.cache import cache
+from wagtail.models import Page, PageViewRestriction
 
 from library.models import (
     ArticlePage,
@@ -146,15 +147,34 @@ def test_the_index_query_count_does_not_grow_with_items(client, django_assert_ma
     topic = Topic.objects.get(slug="cybercrime")
     for _ in range(3):
         factories.publication(topics=[topic], countries=[Country.objects.get(code="BR")])
-    client.get("/library/")  # warm the content-type and site caches
+    client.get("/library/")  # warm the content-type caches
+    cache.clear()
     with django_assert_max_num_queries(40) as small:
+        client.get("/library/")
+    with django_assert_max_num_queries(len(small.captured_queries) - 5):  # counts and ids cached
         client.get("/library/")
     for _ in range(27):
         factories.publication(topics=[topic], countries=[Country.objects.get(code="MX")])
         factories.best_practice()
+    cache.clear()
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get("/library/")
     assert response.context["browse"].total == 57
+
+
+def test_cached_counts_follow_publishing_unpublishing_and_privacy(client):
+    first = factories.publication(title="First manual")
+    assert client.get("/library/").context["browse"].total == 1
+    second = factories.publication(title="Second manual")
+    response = client.get("/library/")
+    assert response.context["browse"].total == 2 and "Second manual" in response.content.decode()
+    second.unpublish()
+    response = client.get("/library/")
+    assert response.context["browse"].total == 1 and "Second manual" not in response.content.decode()
+    PageViewRestriction.objects.create(page=first, restriction_type=PageViewRestriction.LOGIN)
+    response = client.get("/library/")
+    assert response.context["browse"].total == 0 and "First manual" not in response.content.decode()
+    assert "First manual" not in client.get("/search/", {"q": "manual"}).content.decode()
 
 
 def test_the_home_page_lists_the_latest_public_items_with_constant_queries(
@@ -180,3 +200,39 @@ def test_the_nav_item_points_at_the_library():
 
     item = registry.nav_items["library"]
     assert reverse(item.url_name, args=item.url_args) == "/library/"
+
+
+def test_the_spanish_library_lists_items_of_every_language_preferring_spanish_versions(client):
+    from library.services import page_translate
+
+    index = factories.library_index()
+    page_translate(page=index, language_code="es", title="Biblioteca")
+    english_only = factories.publication(title="Manual on community policing")
+    french_only = factories.publication(title="Guide de la police de proximité", language="fr")
+    translated = factories.publication(title="Port security assessment")
+    page_translate(page=translated, language_code="es", title="Evaluación de seguridad portuaria")
+
+    html = client.get("/es/library/").content.decode()
+    assert "Manual on community policing" in html
+    assert "Guide de la police de proximité" in html
+    assert "Evaluación de seguridad portuaria" in html
+    assert "Port security assessment" not in html  # one version per item: the Spanish one
+    assert f'href="/es{english_only.url}"' in html  # read with the Spanish interface
+    assert f'href="/es{french_only.url}"' in html
+    assert "Francés" in html  # the item's language, named in Spanish
+
+    english = client.get("/library/").content.decode()
+    assert "Port security assessment" in english and "Evaluación de seguridad portuaria" not in english
+
+
+def test_an_untranslated_item_is_served_under_the_language_prefix(client):
+    from library.services import page_translate
+
+    page_translate(page=factories.library_index(), language_code="es", title="Biblioteca")
+    page = factories.publication(title="Manual on community policing")
+    response = client.get(f"/es{page.url}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="es">' in html
+    assert "Manual on community policing" in html
+    assert client.get("/es/library/no-such-page/").status_code == 404

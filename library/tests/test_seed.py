@@ -71,4 +71,19 @@ def test_library_editors_and_the_moderation_workflow_cover_the_library(seeded):
     group = Group.objects.get(name="Library editors")
     codenames = set(group.page_permissions.values_list("permission__codename", flat=True))
     assert codenames == {"add_page", "change_page", "publish_page"}
-    assert WorkflowPage.objects.get(page__url_path="/home/library/").workflow.name == "Moderators approval"
+    workflow = WorkflowPage.objects.get(page__url_path="/home/library/").workflow
+    assert workflow.name == "Library review"
+    task = workflow.tasks.get().specific
+    assert list(task.groups.values_list("name", flat=True)) == ["Library editors"]
+
+
+def test_each_network_has_a_section_whose_editors_may_not_publish_or_edit_elsewhere(seeded):
+    from library.models import LibraryIndexPage
+
+    sections = LibraryIndexPage.objects.exclude(network=None)
+    assert {section.network.slug for section in sections} == {"prevention", "police"}
+    for section in sections:
+        group = Group.objects.get(name=f"Library editors: {section.network.slug}")
+        grants = set(group.page_permissions.values_list("page_id", "permission__codename"))
+        assert grants == {(section.pk, "add_page"), (section.pk, "change_page")}
+    assert Group.objects.get(name="Library editors: prevention").user_set.filter(username="manager").exists()

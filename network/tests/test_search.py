@@ -138,6 +138,27 @@ def test_a_body_only_match_is_found_through_the_search_backend(client):
     assert "Annual report" in _titles(client.get(URL, {"q": "cybercrime"}))
 
 
+@pytest.mark.parametrize("query", ["analisis portuario", "ANÁLISIS PORTUÁRIO", "portuario"])
+def test_a_body_only_match_ignores_accents_and_case_on_every_database(client, query):
+    # The words are in the abstract only: the search backend's full text finds them (on
+    # PostgreSQL through the accent-free `puente_text` configuration).
+    library_factories.publication(
+        title="Informe anual", summary="", abstract="<p>Análisis portuário de la región</p>"
+    )
+    assert "Informe anual" in _titles(client.get(URL, {"q": query}))
+
+
+def test_the_title_and_summary_search_text_is_kept_in_step_with_edits(client):
+    page = library_factories.publication(title="Guía de prevención", summary="Escuelas seguras")
+    assert page.search_text == "guia de prevencion escuelas seguras"
+    page.title = "Guía de mediación"
+    page.save_revision().publish()
+    page.refresh_from_db()
+    assert page.search_text == "guia de mediacion escuelas seguras"
+    assert "Guía de mediación" in _titles(client.get(URL, {"q": "mediacion"}))
+    assert "Guía de mediación" not in _titles(client.get(URL, {"q": "prevencion"}))
+
+
 def test_unpublished_pages_are_not_found(client):
     page = library_factories.publication(title="Withdrawn guide on kidnapping")
     page.unpublish()
@@ -278,9 +299,13 @@ def test_the_query_count_does_not_grow_with_the_results(client, vetted_member, d
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from django.core.cache import cache
+
+    cache.clear()  # the library's counts are cached: compare uncached pages
     with CaptureQueriesContext(connection) as small:
         client.get(URL, {"q": "gang prevention"})
     _matching_pages(27)
+    cache.clear()
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(URL, {"q": "gang prevention"})
     assert response.context["results"].total == 30
