@@ -9,6 +9,7 @@ locked, pinned) is here because every reader needs it.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,11 @@ class ReadAccess(models.TextChoices):
 class PostAccess(models.TextChoices):
     MEMBERS = "members", _("Members of the network")
     MODERATORS = "moderators", _("Moderators only")
+
+
+# First path segments of /forums/ URLs that are not categories (see forums/urls.py and
+# forums/extra_urls.py): a category may not take them as its slug.
+RESERVED_CATEGORY_SLUGS = frozenset({"moderation", "preview", "t", "topic", "post", "polls", "attachments"})
 
 
 class Category(models.Model):
@@ -58,6 +64,13 @@ class Category(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.slug in RESERVED_CATEGORY_SLUGS:
+            raise ValidationError(
+                {"slug": _("This address is used by the forums themselves: choose another.")}
+            )
 
 
 class TopicKind(models.TextChoices):
@@ -308,6 +321,13 @@ class PollVote(models.Model):
         return f"{self.user_id} voted {self.option_id}"
 
 
+def attachment_storage():
+    # The private storage (no public URL): downloads go through forums.extra_views.
+    from network.institutions.files import private_storage
+
+    return private_storage()
+
+
 def attachment_path(instance, filename: str) -> str:
     # Never served from /media/ directly: views check the reader's permission first.
     return f"forum-attachments/{timezone.now():%Y/%m}/{instance.token}/{filename}"
@@ -323,7 +343,7 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     token = models.CharField(max_length=32, unique=True)  # random; in the upload path and URL
-    file = models.FileField(upload_to=attachment_path, max_length=300)
+    file = models.FileField(upload_to=attachment_path, max_length=300, storage=attachment_storage)
     filename = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()

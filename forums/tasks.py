@@ -138,3 +138,11 @@ def notify_reaction(post_id: int, user_id: int, kind: str) -> int:
         params={"topic": post.topic.title, "reaction": Reaction.KINDS.get(kind, "")},
     )
     return 1
+
+
+@shared_task(name="forums.purge_unattached_uploads")
+def purge_unattached_uploads() -> int:
+    """Uploads a member never attached to a post (an abandoned composer) are deleted."""
+    from forums.attachments import attachments_purge_unattached
+
+    return attachments_purge_unattached()

@@ -189,6 +189,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "network.events.tasks.send_event_reminders",
         "schedule": crontab(minute="*/15"),
     },
+    "forums-purge-unattached-uploads": {
+        "task": "forums.purge_unattached_uploads",
+        "schedule": crontab(minute=30),
+    },
 }
 
 # --- accounts -----------------------------------------------------------------------------

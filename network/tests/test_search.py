@@ -296,10 +296,9 @@ def test_the_query_count_does_not_grow_with_the_results(client, vetted_member, d
     client.force_login(vetted_member)
     _matching_pages(3)
     client.get(URL, {"q": "gang prevention"})  # warm caches (site root paths, content types)
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    from django.core.cache import cache
 
     cache.clear()  # the library's counts are cached: compare uncached pages
     with CaptureQueriesContext(connection) as small:
@@ -321,6 +320,7 @@ def test_every_registered_provider_is_asked_and_filters_pick_the_providers(clien
     def hits(user, query, filters, limit=20, offset=0):
         return [SearchHit(title="Forum topic about tourism", url="/forums/t/1/x/", kind="Forum topic")]
 
+    real_forums = search._providers.get("forums")  # the forums app's own provider, put back after
     search.register_search_provider(
         SearchProvider(key="forums", label="Forums", search=hits, count=count, order=20)
     )
@@ -337,6 +337,8 @@ def test_every_registered_provider_is_asked_and_filters_pick_the_providers(clien
         assert "Tourism Security Plan" in body
     finally:
         search.unregister_search_provider("forums")
+        if real_forums is not None:
+            search.register_search_provider(real_forums)
 
 
 def test_a_restricted_section_hides_everything_below_it_from_visitors(client, vetted_member):
