@@ -87,3 +87,40 @@ def test_each_network_has_a_section_whose_editors_may_not_publish_or_edit_elsewh
         grants = set(group.page_permissions.values_list("page_id", "permission__codename"))
         assert grants == {(section.pk, "add_page"), (section.pk, "change_page")}
     assert Group.objects.get(name="Library editors: prevention").user_set.filter(username="manager").exists()
+
+
+def test_the_library_journeys_of_a_visitor_and_a_member_on_the_demo_content(client, seeded):
+    """Issue 4's "done when", on the demo data, through the pages people use."""
+    import re
+
+    from network.models import User
+
+    # A visitor finds the Tourism Security Plan in Spanish or in English.
+    for query in ("seguridad turística", "tourism security"):
+        html = client.get("/search/", {"q": query}).content.decode()
+        assert "Tourism Security Plan" in html or "Plan de Seguridad Turística" in html, query
+
+    # ...reads a best practice rated "promising" (the rating facet leads there).
+    listing = client.get("/library/", {"rating": "promising"})
+    practice = listing.context["browse"].page.object_list[0]
+    page = client.get(practice.url).content.decode()
+    assert "Promising" in page
+
+    # ...downloads a public manual, as an attachment.
+    manual = PublicationPage.objects.filter(kind="manual").public().live().first()
+    link = re.search(r'href="(/documents/[^"]+)"', client.get(manual.url).content.decode()).group(1)
+    download = client.get(link)
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment")
+
+    # A members-only protocol: the visitor is sent to log in, a member reads it.
+    protocol = next(
+        page
+        for page in PublicationPage.objects.filter(kind="protocol").live()
+        if PageViewRestriction.objects.filter(page__in=page.get_ancestors(inclusive=True)).exists()
+    )
+    assert client.get(protocol.url)["Location"].startswith("/accounts/login/")
+    client.force_login(User.objects.get(username="member"))
+    response = client.get(protocol.url)
+    assert response.status_code == 200
+    assert protocol.title in response.content.decode()
