@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReadAccess(models.TextChoices):
@@ -109,8 +110,8 @@ class Topic(models.Model):
     )
 
     class Meta:
-        verbose_name = _("topic")
-        verbose_name_plural = _("topics")
+        verbose_name = pgettext_lazy("forum discussion", "topic")
+        verbose_name_plural = pgettext_lazy("forum discussions", "topics")
         indexes = [
             models.Index(fields=["category", "-is_pinned", "-last_posted_at"], name="topic_list_idx"),
             models.Index(fields=["-last_posted_at"], name="topic_latest_idx"),

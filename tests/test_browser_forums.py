@@ -211,12 +211,12 @@ def test_a_reply_with_a_mention_in_portuguese_appears_live_and_notifies(
     live = reader.locator("[data-topic-stream] article#post-2")
     expect(live).to_contain_text("conselhos comunitários", timeout=LIVE_TIMEOUT_MS)
     expect(live.locator("a[href$='/network/members/officer/']")).to_have_count(1)
-    # ...and the mention is a notification: a toast and the unread badge.
+    # ...and the mention is a notification: a toast (it fades after 8 s) and the unread badge.
+    expect(reader.locator(".toast").last).to_contain_text("Policiamento comunitário", timeout=LIVE_TIMEOUT_MS)
     expect(reader.locator(".site-header [data-unread-count]")).to_have_text(
         str(unread_before + 1), timeout=LIVE_TIMEOUT_MS
     )
     expect(reader.locator(".site-header [data-unread-badge]")).to_be_visible()
-    expect(reader.locator(".toast").last).to_contain_text("Policiamento comunitário", timeout=LIVE_TIMEOUT_MS)
     assert reader.dialogs == [] and writer.dialogs == []
 
 

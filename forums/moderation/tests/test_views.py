@@ -32,6 +32,10 @@ def page_text(response) -> str:
         "/forums/moderation/audit/",
         "/forums/moderation/posts/{post}/flag/",
         "/forums/moderation/posts/{post}/hide/",
+        "/forums/moderation/posts/{post}/restore/",
+        "/forums/moderation/posts/{post}/approve/",
+        "/forums/moderation/posts/{post}/reject/",
+        "/forums/moderation/posts/{post}/dismiss-flags/",
         "/forums/moderation/topics/{topic}/",
         "/forums/moderation/networks/prevention/members/autora/",
         "/es/forums/moderation/",
@@ -54,6 +58,7 @@ def test_anonymous_posts_change_nothing(client, post):
 def test_the_moderation_pages_render_in_each_language(client, moderator, post, topic, prefix, lang, reader):
     services.flag_post(reporter=reader, post=post, reason="spam")
     services.lock_topic(moderator=moderator, topic=topic)
+    held = add_post(topic, reader, "Held", status=PostStatus.PENDING)
     logged_in(client, moderator)
     for path in (
         "/forums/moderation/",
@@ -61,6 +66,9 @@ def test_the_moderation_pages_render_in_each_language(client, moderator, post, t
         "/forums/moderation/audit/",
         f"/forums/moderation/posts/{post.pk}/hide/",
         f"/forums/moderation/posts/{post.pk}/restore/",
+        f"/forums/moderation/posts/{post.pk}/dismiss-flags/",
+        f"/forums/moderation/posts/{held.pk}/approve/",
+        f"/forums/moderation/posts/{held.pk}/reject/",
         f"/forums/moderation/topics/{topic.pk}/",
         "/forums/moderation/networks/prevention/members/lector/",
     ):
