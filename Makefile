@@ -12,7 +12,7 @@ HOST       ?= 127.0.0.1
 DJANGO_DEBUG ?= true
 export DJANGO_DEBUG
 
-.PHONY: run test lint format bench bench-directory bench-library migrate worker beat install install-test messages static seed check-deploy clean
+.PHONY: run test lint format bench bench-directory bench-library bench-forums migrate worker beat install install-test messages static seed check-deploy clean
 
 $(PY):
 	@command -v $(PYTHON_BIN) >/dev/null 2>&1 || { echo "$(PYTHON_BIN) not found; set PYTHON_BIN=python3.x (3.11+)"; exit 1; }
@@ -77,6 +77,9 @@ bench-directory: install-test messages
 
 bench-library: install-test messages
 	DJANGO_DEBUG=false $(PY) -m bench.library --publications $(or $(PUBLICATIONS),20000)
+
+bench-forums: install-test messages
+	DJANGO_DEBUG=false $(PY) -m bench.forums
 
 check-deploy: install
 	DJANGO_DEBUG=false $(PY) manage.py check --deploy --fail-level WARNING
