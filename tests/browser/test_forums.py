@@ -23,22 +23,13 @@ import pytest
 from playwright.sync_api import expect
 
 from network.seed import DEMO_TOTP_SECRET
-from tests.browser import conftest as browser_fixtures
 from tests.browser.support import ROOT, log_in
 
 pytestmark = pytest.mark.browser
 
-# The browser fixtures live in tests/browser/conftest.py, which applies to that folder only.
-chromium_executable = browser_fixtures.chromium_executable
-server = browser_fixtures.server
-playwright_instance = browser_fixtures.playwright_instance
-browser = browser_fixtures.browser
-new_context = browser_fixtures.new_context
-member_state = browser_fixtures.member_state
-admin_state = browser_fixtures.admin_state
-
 LIVE_TIMEOUT_MS = 10_000
-PAYLOADS_FILE = Path(os.environ.get("PUENTE_XSS_PAYLOADS", "/work/shared/data/xss-payloads.txt"))
+DEFAULT_PAYLOADS = ROOT.parent / "shared" / "data" / "xss-payloads.txt"
+PAYLOADS_FILE = Path(os.environ.get("PUENTE_XSS_PAYLOADS", DEFAULT_PAYLOADS))
 CELERY = Path(sys.executable).parent / "celery"
 
 # Elements and attributes that must never come out of a post's rendering.
