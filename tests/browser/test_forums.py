@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -259,6 +260,27 @@ def test_a_moderator_hides_a_flagged_post_and_its_author_is_told_why(
     expect(hidden.locator(".post-placeholder")).to_be_visible()
     expect(hidden).not_to_contain_text("incompetentes")
     expect(hidden).not_to_contain_text(reason)
+
+
+def test_a_reader_on_a_merged_topic_is_taken_to_the_topic_it_was_merged_into(
+    server, new_context, member_state, moderator_state
+):
+    duplicate = _new_topic(server, title="Policiamento comunitário: dúvida repetida")
+    kept = _new_topic(server, title="Policiamento comunitário: experiências")
+
+    reader = _open(new_context, member_state, "/pt-br" + duplicate["url"])
+    _wait_for_socket(reader)
+
+    moderator = _open(new_context, moderator_state, "/pt-br" + duplicate["url"])
+    moderator.get_by_role("link", name="Moderar este tópico").click()
+    moderator.locator("input[name='action'][value='merge']").check()
+    moderator.locator("input[name='target']").fill(str(kept["id"]))
+    moderator.locator("main form button[type='submit']").click()
+    expect(moderator.locator(".messages .success")).to_be_visible()
+
+    # The reader's open page follows the topic into the one it was merged into, in Portuguese.
+    expect(reader).to_have_url(re.compile(rf"/pt-br/forums/t/{kept['id']}/"), timeout=LIVE_TIMEOUT_MS)
+    expect(reader.locator("main")).to_contain_text("Como vocês organizam o policiamento comunitário?")
 
 
 # --- (c) hostile payloads -----------------------------------------------------------------

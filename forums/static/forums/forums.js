@@ -215,6 +215,15 @@
     socket.subscribe(section.getAttribute("data-topic-stream"), function (frame) {
       var data = frame.data || {};
       var article = data.id ? findPost(data.id) : null;
+      if (frame.event === "topic.merged") {
+        // The topic now lives inside another one: follow it there (same-site paths only).
+        if (typeof data.url === "string" && /^\/[^\/\\]/.test(data.url)) {
+          var languagePrefix = /^\/(es|pt-br|fr)(?=\/)/;  // keep the reader's language, not the moderator's
+          var prefix = (window.location.pathname.match(languagePrefix) || [""])[0];
+          window.location.assign(prefix + data.url.replace(languagePrefix, ""));
+        }
+        return;
+      }
       if (frame.event === "post.created") {
         if (article) return;
         if (!lastPage) {
