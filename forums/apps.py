@@ -44,13 +44,23 @@ class ForumsConfig(AppConfig):
     def ready(self):
         from forums import realtime, search_provider
         from forums.seed import seed_forums
-        from network.registry import NavItem, NotificationType, Seeder, registry
+        from forums.selectors import recent_topics_for
+        from network.registry import NavItem, NotificationType, RecentProvider, Seeder, registry
 
         realtime.register()
         for verb, label, message, delivery in NOTIFICATION_TYPES:
             registry.register_notification_type(
                 NotificationType(verb=verb, label=label, message=message, default_delivery=delivery)
             )
+        registry.register_recent_provider(
+            RecentProvider(
+                key="forums",
+                label=_("Latest forum discussions"),
+                items=recent_topics_for,
+                order=20,
+                more_url_name="forums:index",
+            )
+        )
         registry.register_nav_item(
             NavItem(key="forums", label=_("Forums"), url_name="forums:index", order=35)
         )

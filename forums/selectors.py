@@ -403,3 +403,32 @@ def category_stream_replay(user, key: str, since: int | None) -> list[dict]:
         .order_by("pk")[:REPLAY_LIMIT]
     )
     return [{"event": "topic.created", "data": topic_payload(topic)} for topic in topics]
+
+
+def recent_topics_for(user, limit: int = 5):
+    """The home page's "latest forum discussions": visible topics of categories `user` may
+    read, latest activity first (one query)."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    from forums.models import Topic
+    from network.registry import RecentItem
+
+    topics = (
+        Topic.objects.filter(category__in=readable_categories(user), is_visible=True, merged_into=None)
+        .select_related("category")
+        .order_by("-last_posted_at", "-pk")[:limit]
+    )
+    return [
+        RecentItem(
+            title=topic.title,
+            url=topic.get_absolute_url(),
+            meta=_("%(category)s · last post %(date)s")
+            % {
+                "category": topic.category.name,
+                "date": date_format(topic.last_posted_at, "SHORT_DATE_FORMAT"),
+            },
+            language=topic.language,
+        )
+        for topic in topics
+    ]

@@ -77,3 +77,16 @@ class ArticleBodyBlock(blocks.StreamBlock):
     quote = QuoteBlock()
     video = VideoBlock()
     document = DocumentLinkBlock()
+
+
+class HighlightBlock(blocks.StructBlock):
+    """A front-page highlight: a title, a sentence and where it leads (a page or an address)."""
+
+    title = blocks.CharBlock(label=_("title"), max_length=120)
+    text = blocks.TextBlock(label=_("text"), required=False, max_length=300)
+    page = blocks.PageChooserBlock(label=_("page"), required=False)
+    url = blocks.URLBlock(label=_("or an address"), required=False)
+
+    class Meta:
+        icon = "pick"
+        label = _("Highlight")

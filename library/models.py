@@ -27,7 +27,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Locale, Orderable, Page
 from wagtail.search import index
 
-from library.blocks import ArticleBodyBlock
+from library.blocks import ArticleBodyBlock, HighlightBlock
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "h4", "document-link"]
 LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
@@ -60,8 +60,15 @@ class HomePage(FallbackRoutingMixin, Page):
     """The site's front page: an editable welcome, then what's new across the platform."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link", "ol", "ul"])
+    highlights = StreamField(
+        [("highlight", HighlightBlock())],
+        verbose_name=_("highlights"),
+        blank=True,
+        max_num=6,
+        help_text=_("What the front page puts forward: a campaign, a call, a new course, a report."),
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("highlights")]
     search_fields = Page.search_fields + [index.SearchField("intro")]
     max_count_per_parent = 1
     parent_page_types = ["wagtailcore.Page"]
@@ -70,10 +77,17 @@ class HomePage(FallbackRoutingMixin, Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from library.selectors import latest_items_for
+        from library.selectors import latest_items_for, visible_highlights
+        from network.registry import registry
 
         context = super().get_context(request, *args, **kwargs)
         context["latest_items"] = latest_items_for(user=request.user, root=self, limit=6)
+        context["highlights"] = visible_highlights(self.highlights, request.user)
+        context["recent_sections"] = [
+            (provider, items)
+            for provider in registry.ordered_recent_providers()
+            if (items := provider.items(request.user, 5))
+        ]
         return context
 
 

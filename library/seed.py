@@ -498,6 +498,39 @@ def seed_library(progress=None, scale=0, **options) -> None:
     seed_programmes(progress=progress)
     seed_content(index, progress=progress)
     seed_survey(index, progress=progress)
+    seed_highlights(index)
+
+
+def seed_highlights(index: LibraryIndexPage) -> None:
+    """Two front-page highlights (once): the programmes and the needs assessment."""
+    from library.models import HomePage, SurveyPage
+
+    home = HomePage.objects.filter(pk=index.get_parent().pk).first()
+    if home is None or len(home.highlights):
+        return
+    programmes = LibraryIndexPage.objects.child_of(index).filter(slug="programmes").first()
+    survey = SurveyPage.objects.child_of(index).first()
+    home.highlights = [
+        (
+            "highlight",
+            {
+                "title": "The DPS programmes",
+                "text": "Tourism security, port security, victims and witnesses: what each programme does.",
+                "page": programmes,
+                "url": "",
+            },
+        ),
+        (
+            "highlight",
+            {
+                "title": "Needs assessment: tourism security",
+                "text": "Members: tell the project team what your destination needs.",
+                "page": survey,
+                "url": "",
+            },
+        ),
+    ]
+    _publish(home)
 
 
 def seed_editors() -> None:

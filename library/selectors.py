@@ -439,3 +439,22 @@ def item_url(page: Page, request=None) -> str:
     ):
         url = f"/{language}{url}"
     return url
+
+
+def visible_highlights(stream, user) -> list[dict]:
+    """The home page's highlights `user` may follow: one pointing at a page the user may
+    not see (members only) is left out, so its title never reaches a visitor."""
+    highlights = []
+    for block in stream:
+        value = block.value
+        page = value.get("page")
+        url = ""
+        if page is not None:
+            page = page.specific
+            if not page.live or not may_view_page(user, page):
+                continue
+            url = item_url(page)
+        elif value.get("url", "").startswith(("https://", "http://", "/")):
+            url = value["url"]
+        highlights.append({"title": value["title"], "text": value.get("text", ""), "url": url})
+    return highlights

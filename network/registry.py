@@ -7,7 +7,8 @@ Each app fills these in its `AppConfig.ready()`:
 - notification types: what a member can be notified of, the message shown and the
   default e-mail delivery;
 - navigation: the sections shown in the site header;
-- demo seeders: steps of `manage.py seed_demo`.
+- demo seeders: steps of `manage.py seed_demo`;
+- recent providers: the home page's "what's new" sections (forum topics, events, courses).
 """
 
 from __future__ import annotations
@@ -97,6 +98,30 @@ class DashboardMetric:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class RecentItem:
+    """One line of the home page's "what's new": a title, where it leads, a short line."""
+
+    title: str
+    url: str
+    meta: str = ""
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class RecentProvider:
+    """A home-page section of recent things from one app.
+
+    items(user, limit) -> list[RecentItem]   only what `user` may see; a fixed number of queries
+    """
+
+    key: str
+    label: str | Promise
+    items: Callable[[Any, int], list[RecentItem]]
+    order: int = 100
+    more_url_name: str = ""
+
+
 @dataclass
 class Registry:
     streams: dict[str, Stream] = field(default_factory=dict)
@@ -105,6 +130,13 @@ class Registry:
     seeders: dict[str, Seeder] = field(default_factory=dict)
     dashboard_metrics: dict[str, DashboardMetric] = field(default_factory=dict)
     member_approved_hooks: list[Callable[..., None]] = field(default_factory=list)
+    recent_providers: dict[str, RecentProvider] = field(default_factory=dict)
+
+    def register_recent_provider(self, provider: RecentProvider) -> None:
+        self.recent_providers[provider.key] = provider
+
+    def ordered_recent_providers(self) -> list[RecentProvider]:
+        return sorted(self.recent_providers.values(), key=lambda provider: provider.order)
 
     def on_member_approved(self, hook: Callable[..., None]) -> None:
         """hook(user=..., application=...) runs inside the approval's transaction."""

@@ -12,7 +12,15 @@ class EventsConfig(AppConfig):
     def ready(self):
         from network.events import metrics
         from network.events.seed import seed_events
-        from network.registry import DashboardMetric, NavItem, NotificationType, Seeder, registry
+        from network.events.selectors import recent_events_for
+        from network.registry import (
+            DashboardMetric,
+            NavItem,
+            NotificationType,
+            RecentProvider,
+            Seeder,
+            registry,
+        )
 
         registry.register_dashboard_metric(
             DashboardMetric(key="events", label=_("Events"), counts=metrics.event_counts, order=30)
@@ -27,6 +35,15 @@ class EventsConfig(AppConfig):
         )
 
         registry.register_nav_item(NavItem(key="events", label=_("Events"), url_name="events:list", order=40))
+        registry.register_recent_provider(
+            RecentProvider(
+                key="events",
+                label=_("Upcoming events"),
+                items=recent_events_for,
+                order=30,
+                more_url_name="events:list",
+            )
+        )
         registry.register_notification_type(
             NotificationType(
                 verb="events.registered",

@@ -306,3 +306,25 @@ def user_for_feed_token(token: str):
     if user is None or not constant_time_compare(key, _feed_key(user)):
         return None
     return user
+
+
+def recent_events_for(user, limit: int = 4):
+    """The home page's "upcoming events": the next events `user` may see (one query)."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    from network.registry import RecentItem
+
+    items = []
+    for event in _listed_for(user).upcoming().select_related("network").order_by("starts_at", "pk")[:limit]:
+        place = _("Online") if event.is_online else event.venue_city
+        when = date_format(event.starts_at, "SHORT_DATE_FORMAT")
+        items.append(
+            RecentItem(
+                title=event.title,
+                url=event.get_absolute_url(),
+                meta=f"{when} · {place}" if place else when,
+                language=event.language,
+            )
+        )
+    return items
