@@ -246,6 +246,9 @@
           if (!edited.textContent) edited.textContent = section.getAttribute("data-label-edited");
         }
       } else if (frame.event === "post.hidden") {
+        // Already rendered hidden by the server (a replay after a reload): the server chose
+        // what this reader sees (the author and moderators keep the text and the reason).
+        if (article.classList.contains("is-hidden")) return;
         article.classList.add("is-hidden");
         placeholder(article, "data-label-hidden");
       } else if (frame.event === "post.deleted") {
