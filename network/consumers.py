@@ -1,13 +1,15 @@
 """The one WebSocket of a browser tab (`/ws/`): subscribe to streams, send on them.
 
 Every subscribe and send is checked by the permission function the stream's app
-registered (the same one its HTML views use). Events reach the socket through the
-channel layer; what the layer drops, `since` replays from the database.
+registered (the same one its HTML views use). Events reach the socket through its
+process's fan-out hub (`network.fanout`), not through a channel-layer group per socket;
+what that path drops, `since` replays from the database.
 """
 
 import asyncio
 import json
 import logging
+import uuid
 from collections import deque
 
 from channels.db import database_sync_to_async
@@ -16,6 +18,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
+from network import fanout
 from network.permissions import may_act
 from network.realtime import user_group
 from network.registry import StreamError, registry
@@ -49,15 +52,22 @@ class RecentIds:
 
 
 class SocketConsumer(AsyncJsonWebsocketConsumer):
+    # No channel layer per socket: events arrive through the process's hub (see fanout).
+    channel_layer_alias = "puente-sockets-use-the-fanout-hub"
+
     async def connect(self):
         self.user = self.scope.get("user")
-        self.subscriptions: dict[str, str] = {}  # stream name → channel-layer group
+        self.socket_id = uuid.uuid4().hex
+        self.subscriptions: dict[str, str] = {}  # stream name → fan-out group
+        self.stream_keys: dict[str, tuple] = {}  # stream name → (Stream, key), for hooks
         self.delivered_ids: dict[str, RecentIds] = {}
         self.language = self._language()
+        self.hub = fanout.hub()
+        await self.hub.attach(self)
         await self.accept()
         if self._authenticated:
             # Joined for the life of the socket so that a logout elsewhere can close it.
-            await self.channel_layer.group_add(user_group(self.user.id), self.channel_name)
+            self.hub.join(user_group(self.user.id), self)
         self.heartbeat_task = asyncio.create_task(self._heartbeat())
 
     def _language(self) -> str:
@@ -74,17 +84,35 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         task = getattr(self, "heartbeat_task", None)
         if task:
             task.cancel()
-        groups = set(getattr(self, "subscriptions", {}).values())
-        if self._authenticated:
-            groups.add(user_group(self.user.id))
-        for group in groups:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        hub = getattr(self, "hub", None)
+        if hub is None:
+            return
+        left = [
+            self.stream_keys[name] for name in getattr(self, "subscriptions", {}) if name in self.stream_keys
+        ]
+        self.subscriptions = {}
+        await hub.detach(self)
+        if left:
+            await database_sync_to_async(self._run_hooks)("on_leave", left)
+
+    def _run_hooks(self, hook: str, streams) -> None:
+        for stream, key in streams:
+            function = getattr(stream, hook, None)
+            if function is None:
+                continue
+            try:
+                function(self.user, key, self.socket_id)
+            except Exception:  # presence is best effort: never break the socket for it
+                logger.exception("%s of %s failed", hook, stream.prefix)
 
     async def _heartbeat(self):
         interval = settings.PUENTE_WS_HEARTBEAT_SECONDS
         while True:
             await asyncio.sleep(interval)
             await self.send_json({"event": "heartbeat"})
+            alive = [self.stream_keys[n] for n in self.subscriptions if n in self.stream_keys]
+            if any(stream.on_heartbeat for stream, _key in alive):
+                await database_sync_to_async(self._run_hooks)("on_heartbeat", alive)
 
     # --- frames from the client ---------------------------------------------------------
 
@@ -140,14 +168,18 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
             raise StreamError("forbidden", gettext_noop("You may not follow this stream."))
         group = stream.group_name(self.user, key)
         # Join before replaying so nothing committed in between is missed; duplicates of
-        # replayed events are dropped by id in stream_event.
-        await self.channel_layer.group_add(group, self.channel_name)
+        # replayed events are dropped by id in _deliver.
+        first_time = name not in self.subscriptions
+        self.hub.join(group, self)
         self.subscriptions[name] = group
+        self.stream_keys[name] = (stream, key)
         await self.send_json({"stream": name, "event": "subscribed"})
         if stream.replay is not None:
             events = await database_sync_to_async(self._replay)(stream, key, since)
             for event in events:
                 await self._deliver(name, event["event"], event.get("data", {}))
+        if first_time and stream.on_join is not None and self._authenticated:
+            await database_sync_to_async(self._run_hooks)("on_join", [(stream, key)])
 
     def _replay(self, stream, key, since):
         with translation.override(self.language):
@@ -155,13 +187,20 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
 
     async def action_unsubscribe(self, content):
         name = content.get("stream")
+        await self._drop_subscription(name)
+        await self.send_json({"stream": name, "event": "unsubscribed"})
+
+    async def _drop_subscription(self, name) -> bool:
         group = self.subscriptions.pop(name, None)
         # The member's own group stays joined: logout must still reach this socket.
         own_group = user_group(self.user.id) if self._authenticated else None
         if group and group != own_group and group not in self.subscriptions.values():
-            await self.channel_layer.group_discard(group, self.channel_name)
+            self.hub.leave(group, self)
         self.delivered_ids.pop(name, None)
-        await self.send_json({"stream": name, "event": "unsubscribed"})
+        hooked = self.stream_keys.pop(name, None)
+        if group and hooked is not None and hooked[0].on_leave is not None and self._authenticated:
+            await database_sync_to_async(self._run_hooks)("on_leave", [hooked])
+        return group is not None
 
     async def action_send(self, content):
         name = content.get("stream")
@@ -183,13 +222,29 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         with translation.override(self.language):
             return stream.on_send(self.user, key, content)
 
-    # --- events from the channel layer --------------------------------------------------
+    # --- events from the fan-out hub ----------------------------------------------------
 
-    async def stream_event(self, message):
-        name = message["stream"]
-        if name not in self.subscriptions:
-            return
-        await self._deliver(name, message["event"], message.get("data", {}))
+    async def hub_message(self, message: dict, encoded: dict) -> None:
+        """A message for a group this socket is in; `encoded` holds the frames already
+        encoded for other sockets of the same process (the same event, encoded once)."""
+        kind = message.get("type")
+        if kind == "stream.event":
+            name = message["stream"]
+            if name not in self.subscriptions:
+                return
+            data = message.get("data", {})
+            if not self._first_delivery(name, message["event"], data):
+                return
+            text = encoded.get(name)
+            if text is None:
+                text = encoded[name] = json.dumps({"stream": name, "event": message["event"], "data": data})
+            await self.send(text_data=text)
+        elif kind == "socket.close":
+            await self.socket_close(message)
+        elif kind == "stream.revoke":
+            name = message.get("stream")
+            if await self._drop_subscription(name):
+                await self.send_json({"stream": name, "event": "unsubscribed", "data": {"reason": "revoked"}})
 
     async def socket_close(self, message):
         session_key = message.get("session_key")
@@ -199,13 +254,16 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"event": "closing", "reason": message.get("reason", "")})
         await self.close(code=CLOSE_LOGGED_OUT)
 
-    async def _deliver(self, name: str, event: str, data: dict):
+    def _first_delivery(self, name: str, event: str, data) -> bool:
+        """False for a `*.created` event already sent on this socket (replay, ack, live)."""
         item_id = data.get("id") if isinstance(data, dict) else None
-        if event.endswith(".created") and isinstance(item_id, int):
-            seen = self.delivered_ids.setdefault(name, RecentIds())
-            if not seen.add(item_id):
-                return  # already sent by the replay or the sender's own acknowledgement
-        await self.send_json({"stream": name, "event": event, "data": data})
+        if event.endswith(".created") and isinstance(item_id, int) and not isinstance(item_id, bool):
+            return self.delivered_ids.setdefault(name, RecentIds()).add(item_id)
+        return True
+
+    async def _deliver(self, name: str, event: str, data: dict):
+        if self._first_delivery(name, event, data):
+            await self.send_json({"stream": name, "event": event, "data": data})
 
     async def _error(self, code: str, detail: str, stream=None, **extra):
         with translation.override(self.language):

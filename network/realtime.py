@@ -1,15 +1,15 @@
 """Sending events to open WebSockets, always after the database write has committed.
 
-The channel layer delivers at most once and may drop events for slow consumers: clients
-recover what they missed by subscribing with `since`, which replays from the database.
+Events go through `network.fanout` (one Redis pub/sub message per event, fanned out to
+the sockets by each process). That path delivers at most once: clients recover what they
+missed by subscribing with `since`, which replays from the database.
 """
 
 import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 
+from network import fanout
 from network.registry import stream_group
 
 logger = logging.getLogger(__name__)
@@ -20,12 +20,9 @@ def user_group(user_id: int) -> str:
 
 
 def _group_send(group: str, message: dict) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
     try:
-        async_to_sync(layer.group_send)(group, message)
-    except Exception:  # a broken channel layer must not break the write that preceded it
+        fanout.publish(group, message)
+    except Exception:  # a broken Redis must not break the write that preceded it
         logger.exception("could not send %s to %s", message.get("event"), group)
 
 
@@ -48,4 +45,11 @@ def close_session_sockets(user_id: int, session_key: str | None, reason: str = "
 
     Their other devices, signed in with other sessions, stay connected."""
     message = {"type": "socket.close", "reason": reason, "session_key": session_key}
+    transaction.on_commit(lambda: _group_send(user_group(user_id), message))
+
+
+def revoke_stream(user_id: int, stream: str) -> None:
+    """Unsubscribe the member's sockets from `stream` in every process, after commit (they
+    lost the right to read it: removed from a private group, for example)."""
+    message = {"type": "stream.revoke", "stream": stream}
     transaction.on_commit(lambda: _group_send(user_group(user_id), message))

@@ -28,6 +28,9 @@ class Stream:
     replay(user, key, since) -> list[dict] events with id > since, oldest first
     on_send(user, key, content) -> dict    stores and returns the event to broadcast;
                                            raises StreamError for a refusal
+    on_join / on_leave / on_heartbeat(user, key, socket_id)
+                                           a socket subscribed, left (or closed), or is
+                                           still there (each heartbeat): for presence
     """
 
     prefix: str
@@ -36,9 +39,12 @@ class Stream:
     on_send: Callable[[Any, str, dict], dict] | None = None
     exact: bool = False
     group: Callable[[Any, str], str] | None = None
+    on_join: Callable[[Any, str, str], None] | None = None
+    on_leave: Callable[[Any, str, str], None] | None = None
+    on_heartbeat: Callable[[Any, str, str], None] | None = None
 
     def group_name(self, user, key: str) -> str:
-        """The channel-layer group a subscriber joins (per stream unless the stream says otherwise)."""
+        """The fan-out group a subscriber joins (per stream unless the stream says otherwise)."""
         if self.group is not None:
             return self.group(user, key)
         return stream_group(self.prefix + key)
@@ -131,6 +137,12 @@ class Registry:
     dashboard_metrics: dict[str, DashboardMetric] = field(default_factory=dict)
     member_approved_hooks: list[Callable[..., None]] = field(default_factory=list)
     recent_providers: dict[str, RecentProvider] = field(default_factory=dict)
+    # user -> list of {"event", "data"}: appended to every replay of the `user` stream
+    # (chat's unread counts, for example).
+    user_stream_states: dict[str, Callable[[Any], list[dict]]] = field(default_factory=dict)
+
+    def register_user_stream_state(self, key: str, states: Callable[[Any], list[dict]]) -> None:
+        self.user_stream_states[key] = states
 
     def register_recent_provider(self, provider: RecentProvider) -> None:
         self.recent_providers[provider.key] = provider

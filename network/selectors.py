@@ -55,6 +55,8 @@ def user_stream_replay(user, key: str, since: int | None) -> list[dict]:
             )
             events = [{"event": "notification.created", "data": notification_payload(n)} for n in missed]
         events.append({"event": "unread.count", "data": {"unread_count": unread_notification_count(user)}})
+        for states in registry.user_stream_states.values():
+            events.extend(states(user))
     return events
 
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "library",
     "forums",
     "forums.moderation",
+    "chat",
 ]
 
 MIDDLEWARE = [
@@ -322,6 +323,8 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # --- real time ----------------------------------------------------------------------------
 PUENTE_WS_MAX_FRAME_BYTES = env_int("PUENTE_WS_MAX_FRAME_BYTES", 64 * 1024)
 PUENTE_WS_HEARTBEAT_SECONDS = env_int("PUENTE_WS_HEARTBEAT_SECONDS", 25)
+# The Redis pub/sub channel of the sockets' fan-out is "<prefix>:fanout:<db>" (network/fanout.py).
+PUENTE_FANOUT_PREFIX = env_str("PUENTE_FANOUT_PREFIX", "puente")
 
 # A trivial view for `make bench` to measure against (never on a real site).
 PUENTE_BENCH_VIEWS = env_bool("PUENTE_BENCH_VIEWS", False)
@@ -376,3 +379,13 @@ PUENTE_FORUMS_TOPICS_PER_HOUR = env_int("PUENTE_FORUMS_TOPICS_PER_HOUR", 10)
 PUENTE_FORUMS_MAX_POST_CHARS = env_int("PUENTE_FORUMS_MAX_POST_CHARS", 50_000)
 PUENTE_FORUMS_POSTS_PER_PAGE = env_int("PUENTE_FORUMS_POSTS_PER_PAGE", 20)
 PUENTE_FORUMS_TOPICS_PER_PAGE = env_int("PUENTE_FORUMS_TOPICS_PER_PAGE", 30)
+
+# --- Chat ---------------------------------------------------------------------------------
+# Sending limit per member: N messages per window (room moderators are not limited).
+PUENTE_CHAT_MESSAGES_PER_WINDOW = env_int("PUENTE_CHAT_MESSAGES_PER_WINDOW", 20)
+PUENTE_CHAT_RATE_WINDOW_SECONDS = env_int("PUENTE_CHAT_RATE_WINDOW_SECONDS", 10)
+PUENTE_CHAT_MAX_MESSAGE_CHARS = env_int("PUENTE_CHAT_MAX_MESSAGE_CHARS", 4000)
+# Seconds before a socket that vanished without closing stops counting as online.
+PUENTE_CHAT_PRESENCE_TTL = env_int("PUENTE_CHAT_PRESENCE_TTL", 60)
+# At most one typing event per member and room in this many seconds.
+PUENTE_CHAT_TYPING_SECONDS = env_int("PUENTE_CHAT_TYPING_SECONDS", 3)
