@@ -231,6 +231,7 @@ def server(chromium_executable, tmp_path_factory, request):
         # Real time goes through Redis, under keys and groups of this server only.
         env["PUENTE_CACHE_PREFIX"] = f"puente-browser-{run_id}"
         env["PUENTE_CHANNEL_PREFIX"] = f"puente-browser-{run_id}"
+        env["PUENTE_FANOUT_PREFIX"] = f"puente-browser-{run_id}"
 
     postgres = None
     database_url = env.get("DATABASE_URL", "")
