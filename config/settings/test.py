@@ -15,6 +15,7 @@ os.environ.setdefault("PUENTE_LOG_LEVEL", "WARNING")
 _run = os.environ.setdefault("PUENTE_TEST_RUN_ID", uuid.uuid4().hex[:8])
 os.environ.setdefault("PUENTE_CACHE_PREFIX", f"puente-test-{_run}")
 os.environ.setdefault("PUENTE_CHANNEL_PREFIX", f"puente-test-{_run}")
+os.environ.setdefault("PUENTE_FANOUT_PREFIX", f"puente-test-{_run}")
 
 from .base import *  # noqa: E402,F403
 
