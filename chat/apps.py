@@ -27,6 +27,18 @@ NOTIFICATION_TYPES = [
         gettext_noop("%(actor)s reported a message in %(room)s."),
         "immediate",
     ),
+    (
+        "chat.silenced",
+        _("I was silenced in a chat room"),
+        gettext_noop("You may read but not write in %(room)s until %(until)s: %(reason)s"),
+        "immediate",
+    ),
+    (
+        "chat.silence_lifted",
+        _("A silence in a chat room was lifted"),
+        gettext_noop("You may write in %(room)s again."),
+        "immediate",
+    ),
 ]
 
 
@@ -36,10 +48,17 @@ class ChatConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from chat import realtime
-        from network.registry import NavItem, NotificationType, registry
+        from chat import realtime, search_provider
+        from chat.moderation.selectors import shows_moderation_link
+        from chat.seed import seed_chat
+        from chat.views import direct_message_action
+        from network.profiles.registry import register_contact_action
+        from network.registry import NavItem, NotificationType, Seeder, registry
 
         realtime.register()
+        search_provider.register()
+        register_contact_action("chat", direct_message_action, order=10)
+        registry.register_seeder(Seeder(name="chat", run=seed_chat, order=50))
         registry.register_user_stream_state("chat", realtime.unread_state)
         for verb, label, message, delivery in NOTIFICATION_TYPES:
             registry.register_notification_type(
@@ -47,4 +66,14 @@ class ChatConfig(AppConfig):
             )
         registry.register_nav_item(
             NavItem(key="chat", label=_("Chat"), url_name="chat:index", order=40, members_only=True)
+        )
+        registry.register_nav_item(
+            NavItem(
+                key="chat_moderation",
+                label=_("Chat moderation"),
+                url_name="chat:moderation",
+                order=91,
+                members_only=True,
+                visible=shows_moderation_link,
+            )
         )

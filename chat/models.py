@@ -134,6 +134,9 @@ class Message(models.Model):
     )
     # Any edit, delete or reaction: replays send changed messages' state (see selectors).
     changed_at = models.DateTimeField(null=True, blank=True)
+    # The body in lower case without accents (network.search.normalise), kept by the
+    # services: search matches "seguridad turistica" to "Seguridad Turística" on any database.
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["id"]

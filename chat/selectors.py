@@ -7,6 +7,7 @@ the room exists.
 
 from __future__ import annotations
 
+import datetime
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,8 +19,10 @@ from network.permissions import (
     is_member,
     is_network_member,
     is_network_moderator,
+    is_vetted_member,
     may_act,
     network_ids_of,
+    shares_a_network,
 )
 
 REPLAY_LIMIT = 1000  # messages per subscribe; the rest follow with `replay.partial`
@@ -51,12 +54,13 @@ def forget_membership(room, user_id: int) -> None:
 
 def can_read_room(user, room) -> bool:
     """Open rooms: members of the room's network (and DPS staff). Private groups and
-    direct messages: their members only."""
+    direct messages: their members, while they still belong to a network (a member whose
+    memberships were all suspended loses every members-only room)."""
     if room is None or not is_member(user):
         return False
     if room.is_open:
         return is_dps_staff(user) or is_network_member(user, room.network_id)
-    return membership_of(user, room) is not None
+    return membership_of(user, room) is not None and is_vetted_member(user)
 
 
 def can_moderate_room(user, room) -> bool:
@@ -88,6 +92,32 @@ def can_send(user, room) -> bool:
     return membership is None or not membership.is_silenced()
 
 
+def can_report(user, message) -> bool:
+    """Members report the messages of others that they can read (not deleted ones)."""
+    if message is None or message.deleted_at is not None or message.author_id == getattr(user, "pk", None):
+        return False
+    return may_act(user) and can_read_room(user, message.room)
+
+
+def can_silence(moderator, room, member) -> bool:
+    """A room's moderators silence its members, never themselves, DPS staff or another
+    moderator of the room."""
+    if member is None or member.pk == getattr(moderator, "pk", None) or room is None:
+        return False
+    if not can_moderate_room(moderator, room) or is_dps_staff(member):
+        return False
+    return not _moderates_by_role(member, room)
+
+
+def _moderates_by_role(member, room) -> bool:
+    """`can_moderate_room` without the two-factor condition: a moderator who has not set
+    it up yet is still a moderator (and may not be silenced)."""
+    if room.is_open and is_network_moderator(member, room.network_id):
+        return True
+    membership = membership_of(member, room)
+    return room.kind != "direct" and membership is not None and membership.role in ("owner", "moderator")
+
+
 def can_see_message(user, message) -> bool:
     return can_read_room(user, message.room)
 
@@ -111,13 +141,21 @@ def can_delete_message(user, message) -> bool:
 
 def can_start_direct(user, other) -> bool:
     """Direct messages between two members who share a network (DPS staff: anyone)."""
-    from network.permissions import shares_a_network
-
     if not is_member(user) or not may_act(user) or other is None or other.pk == user.pk:
         return False
     if not other.is_active:
         return False
     return is_dps_staff(user) or shares_a_network(user, other)
+
+
+def can_invite(user, room, member) -> bool:
+    """Who manages a private group adds members of the networks they share (DPS staff:
+    any member of a network). Never someone who belongs to no network yet."""
+    if room is None or room.kind != "private" or not can_manage_members(user, room):
+        return False
+    if member is None or not is_member(member) or not is_vetted_member(member):
+        return False
+    return is_dps_staff(user) or shares_a_network(user, member)
 
 
 def can_create_room(user, network) -> bool:
@@ -129,11 +167,26 @@ def can_create_private_group(user) -> bool:
     return is_member(user) and may_act(user) and (is_dps_staff(user) or bool(network_ids_of(user)))
 
 
+def moderated_rooms(user) -> QuerySet:
+    """Every room `user` moderates (`can_moderate_room`'s rule as one query)."""
+    from chat.models import OPEN_KINDS, Room, RoomKind
+
+    if not is_member(user) or not may_act(user):
+        return Room.objects.none()
+    if is_dps_staff(user):
+        return Room.objects.all()
+    moderated_networks = [n for n in network_ids_of(user) if is_network_moderator(user, n)]
+    by_role = Q(memberships__user=user, memberships__role__in=("owner", "moderator")) & ~Q(
+        kind=RoomKind.DIRECT
+    )
+    return Room.objects.filter(Q(kind__in=OPEN_KINDS, network_id__in=moderated_networks) | by_role).distinct()
+
+
 def readable_rooms(user) -> QuerySet:
     """Every room `user` may read."""
     from chat.models import OPEN_KINDS, Room
 
-    if not is_member(user):
+    if not is_vetted_member(user):
         return Room.objects.none()
     rooms = Room.objects.select_related("network", "topic")
     mine = Q(memberships__user=user)
@@ -144,19 +197,25 @@ def readable_rooms(user) -> QuerySet:
 
 def memberships_with_unread(user) -> QuerySet:
     """The member's rooms, most recent activity first, each with `unread` (messages by
-    others after the read position, deleted ones not counted). One query."""
-    from chat.models import Membership
+    others after the read position, deleted ones not counted). One query.
 
-    if not is_member(user):
+    Open rooms of a network the member no longer belongs to are left out."""
+    from chat.models import OPEN_KINDS, Membership
+
+    if not is_vetted_member(user):
         return Membership.objects.none()
+    memberships = Membership.objects.filter(user=user)
+    if not is_dps_staff(user):
+        memberships = memberships.filter(
+            ~Q(room__kind__in=OPEN_KINDS) | Q(room__network_id__in=network_ids_of(user))
+        )
     unread = Count(
         "room__messages",
         filter=Q(room__messages__id__gt=F("last_read_id"), room__messages__deleted_at=None)
         & ~Q(room__messages__author=user),
     )
     return (
-        Membership.objects.filter(user=user)
-        .select_related("room", "room__network")
+        memberships.select_related("room", "room__network")
         .annotate(unread=unread)
         .order_by(F("room__last_message_at").desc(nulls_last=True), "room__name")
     )
@@ -204,20 +263,16 @@ def history(room, *, before: int | None = None, after: int | None = None, limit:
 
 def first_message_on_or_after(room, day) -> int | None:
     """The id of the first message of `day` (a date, in the active time zone) or later."""
-    start = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
-    message = room.messages.filter(created_at__gte=start).order_by("id").values_list("id", flat=True).first()
-    return message
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return room.messages.filter(created_at__gte=start).order_by("id").values_list("id", flat=True).first()
 
 
 def search_room(room, query: str, *, limit: int = 50) -> list:
-    """Messages of the room containing every word of `query`, newest first."""
-    words = [word for word in query.split() if word][:8]
-    if not words:
-        return []
-    messages = visible_messages(room).filter(deleted_at=None)
-    for word in words:
-        messages = messages.filter(body__icontains=word)
-    return list(messages.order_by("-id")[:limit])
+    """Messages of the room containing every word of `query` (whatever the case and
+    accents), newest first; deleted ones never."""
+    from chat.search_provider import matching
+
+    return list(matching(visible_messages(room), query).order_by("-id")[:limit])
 
 
 def message_payload(message) -> dict:
@@ -275,7 +330,13 @@ def room_events_since(user, key: str, since: int | None) -> list[dict]:
                 .filter(id__lte=since, changed_at__gte=reference - timedelta(seconds=5))
                 .order_by("id")[:CHANGED_REPLAY_LIMIT]
             )
-            events.extend({"event": "message.updated", "data": message_payload(m)} for m in changed)
+            events.extend(
+                {
+                    "event": "message.deleted" if m.deleted_at else "message.updated",
+                    "data": message_payload(m),
+                }
+                for m in changed
+            )
         events.extend({"event": "message.created", "data": message_payload(m)} for m in missed)
         if partial:
             events.append({"event": "replay.partial", "data": {"next_since": missed[-1].id}})
@@ -298,3 +359,74 @@ def presence_payload(room) -> dict:
 
 def max_message_chars() -> int:
     return settings.PUENTE_CHAT_MAX_MESSAGE_CHARS
+
+
+# --- pages
+
+
+def direct_partners(user, room_ids) -> dict:
+    """{room id: the other member} for these direct-message rooms (one query)."""
+    from chat.models import Membership
+
+    if not room_ids:
+        return {}
+    rows = Membership.objects.filter(room_id__in=room_ids).exclude(user=user).select_related("user")
+    return {membership.room_id: membership.user for membership in rows}
+
+
+def joinable_rooms(user) -> QuerySet:
+    """The open rooms `user` may read (`readable_rooms`) and has not joined, archived ones
+    left out."""
+    from chat.models import OPEN_KINDS
+
+    return (
+        readable_rooms(user)
+        .filter(kind__in=OPEN_KINDS, is_archived=False)
+        .exclude(memberships__user=user)
+        .order_by("network__name", "kind", "name")
+    )
+
+
+def networks_for_new_room(user) -> list:
+    """The networks in which `user` may open network and topic rooms (`can_create_room`)."""
+    from network.models import Network
+
+    if not is_member(user) or not may_act(user):
+        return []
+    if is_dps_staff(user):
+        return [network for network in Network.objects.order_by("name") if can_create_room(user, network)]
+    allowed = [network_id for network_id in network_ids_of(user) if can_create_room(user, network_id)]
+    return list(Network.objects.filter(pk__in=allowed).order_by("name")) if allowed else []
+
+
+def room_members(room, *, limit: int = 50) -> tuple[list, int]:
+    """The first `limit` memberships of the room (owners and moderators first, then by
+    name) with their users, and how many there are in all (two queries)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    rank = Case(
+        When(role="owner", then=Value(0)),
+        When(role="moderator", then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    memberships = (
+        room.memberships.select_related("user")
+        .annotate(rank=rank)
+        .order_by("rank", "user__display_name", "user__username")[:limit]
+    )
+    return list(memberships), room.memberships.count()
+
+
+def has_messages_before(room, message_id: int) -> bool:
+    return room.messages.filter(id__lt=message_id).exists()
+
+
+def history_around(room, message_id: int, *, limit: int = HISTORY_PAGE) -> tuple[list, bool]:
+    """A page of messages with `message_id` in its middle, oldest first, and whether there
+    are older ones (keyset on both sides)."""
+    half = max(1, limit // 2)
+    older = history(room, before=message_id + 1, limit=half + 1)
+    has_older = len(older) > half
+    newer = history(room, after=message_id, limit=limit - half)
+    return older[1:] + newer if has_older else older + newer, has_older

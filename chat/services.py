@@ -13,7 +13,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,6 +31,7 @@ from chat.models import (
     RoomRole,
 )
 from chat.rendering import render
+from chat.search_provider import search_text
 from network import realtime
 
 
@@ -46,6 +47,20 @@ class ChatError(Exception):
 
 def _forbidden() -> ChatError:
     return ChatError(_("You may not do this in this room."), code="forbidden")
+
+
+def _send_refusal(user, room: Room) -> ChatError:
+    """Why `user` may not send in `room`, as precisely as we may tell them."""
+    if room.is_archived and selectors.can_read_room(user, room):
+        return ChatError(_("This room is archived: it can be read, not written in."), code="forbidden")
+    membership = selectors.membership_of(user, room)
+    if membership is not None and membership.is_silenced():
+        until = formats.date_format(timezone.localtime(membership.silenced_until), "DATETIME_FORMAT")
+        message = _("A moderator has silenced you in this room until %(until)s.") % {"until": until}
+        if membership.silenced_reason:
+            message += " " + _("Reason: %(reason)s") % {"reason": membership.silenced_reason}
+        return ChatError(message, code="forbidden")
+    return _forbidden()
 
 
 # --- sending -------------------------------------------------------------------------------
@@ -130,10 +145,7 @@ def post_message(user, room: Room, body, *, client_id=None) -> tuple[Message, bo
                 raise ChatError(_("This client_id was already used for another room."))
             return existing, False
     if not selectors.can_send(user, room):
-        membership = selectors.membership_of(user, room)
-        if membership is not None and membership.is_silenced():
-            raise ChatError(_("A moderator has silenced you in this room."), code="forbidden")
-        raise _forbidden()
+        raise _send_refusal(user, room)
     body = _clean_body(body)
     check_rate(user, room)
     rendered = render(body)
@@ -142,7 +154,12 @@ def post_message(user, room: Room, body, *, client_id=None) -> tuple[Message, bo
             # The row lock orders the room's messages: a higher id always commits later.
             locked = Room.objects.select_for_update().get(pk=room.pk)
             message = Message.objects.create(
-                room=locked, author=user, body=body, body_html=rendered.html, client_id=client_uuid
+                room=locked,
+                author=user,
+                body=body,
+                body_html=rendered.html,
+                search_text=search_text(body),
+                client_id=client_uuid,
             )
             Room.objects.filter(pk=room.pk).update(
                 last_message_id=message.id,
@@ -185,7 +202,8 @@ def _after_message(message: Message, mentioned_ids: list[int]) -> None:
 
 
 def _message_for_change(user, message: Message) -> Message:
-    return Message.objects.select_for_update().select_related("room", "author").get(pk=message.pk)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the author's join.
+    return Message.objects.select_for_update(of=("self",)).select_related("room", "author").get(pk=message.pk)
 
 
 def edit_message(user, message: Message, body) -> Message:
@@ -199,7 +217,8 @@ def edit_message(user, message: Message, body) -> Message:
             return message
         now = timezone.now()
         message.body, message.body_html, message.edited_at, message.changed_at = body, rendered.html, now, now
-        message.save(update_fields=["body", "body_html", "edited_at", "changed_at"])
+        message.search_text = search_text(body)
+        message.save(update_fields=["body", "body_html", "search_text", "edited_at", "changed_at"])
         realtime.broadcast(message.room.stream, "message.updated", selectors.message_payload(message))
     return message
 
@@ -212,7 +231,8 @@ def delete_message(user, message: Message) -> Message:
         message = _message_for_change(user, message)
         now = timezone.now()
         message.deleted_at, message.deleted_by, message.changed_at = now, user, now
-        message.save(update_fields=["deleted_at", "deleted_by", "changed_at"])
+        message.search_text = ""
+        message.save(update_fields=["deleted_at", "deleted_by", "changed_at", "search_text"])
         realtime.broadcast(message.room.stream, "message.deleted", selectors.message_payload(message))
     return message
 
@@ -285,7 +305,12 @@ def create_room(
 
 
 def create_private_group(user, *, name: str, members=(), network=None) -> Room:
+    """A private group owned by `user` with `members` (each one `user` may invite)."""
+    from network.permissions import is_dps_staff, is_network_member
+
     if not selectors.can_create_private_group(user):
+        raise _forbidden()
+    if network is not None and not (is_dps_staff(user) or is_network_member(user, network)):
         raise _forbidden()
     name = (name or "").strip()
     if not name:
@@ -296,9 +321,21 @@ def create_private_group(user, *, name: str, members=(), network=None) -> Room:
         )
         Membership.objects.create(room=room, user=user, role=RoomRole.OWNER)
         for member in members:
-            if member.pk != user.pk:
-                _add_member(room, member)
+            if member.pk == user.pk:
+                continue
+            if not selectors.can_invite(user, room, member):
+                raise _cannot_invite(member)
+            _add_member(room, member)
     return room
+
+
+def _cannot_invite(member) -> ChatError:
+    return ChatError(
+        _("%(name)s cannot be added: only active members of a network you belong to can join.")
+        % {"name": str(member)}
+        if member is not None
+        else _("This member cannot be invited.")
+    )
 
 
 def _add_member(room: Room, member) -> Membership:
@@ -309,12 +346,10 @@ def _add_member(room: Room, member) -> Membership:
 
 
 def invite(user, room: Room, member) -> Membership:
-    from network.permissions import is_member
-
     if not selectors.can_manage_members(user, room) or room.is_open:
         raise _forbidden()
-    if member is None or not member.is_active or not is_member(member):
-        raise ChatError(_("This member cannot be invited."))
+    if not selectors.can_invite(user, room, member):
+        raise _cannot_invite(member)
     with transaction.atomic():
         membership = _add_member(room, member)
         transaction.on_commit(lambda: _tasks().notify_invited.delay(room.pk, member.pk, user.pk))
@@ -353,13 +388,17 @@ def join_room(user, room: Room) -> Membership:
 
 
 def leave_room(user, room: Room) -> None:
-    """Leave a room. A private group's last owner hands ownership to the oldest member."""
+    """Leave a room. A private group's last owner hands ownership to the oldest member (in
+    open rooms the network's moderators stay in charge: nobody inherits anything)."""
     with transaction.atomic():
         membership = Membership.objects.select_for_update().filter(room=room, user=user).first()
         if membership is None:
             return
         membership.delete()
-        if membership.role == RoomRole.OWNER and not room.memberships.filter(role=RoomRole.OWNER).exists():
+        last_owner = (
+            membership.role == RoomRole.OWNER and not room.memberships.filter(role=RoomRole.OWNER).exists()
+        )
+        if room.kind == RoomKind.PRIVATE and last_owner:
             successor = room.memberships.order_by("joined_at", "pk").first()
             if successor is not None:
                 successor.role = RoomRole.OWNER
@@ -384,18 +423,18 @@ def direct_room_slug(user_a, user_b) -> str:
 
 
 def start_direct(user, other) -> Room:
-    """The direct-message room of two members (created the first time)."""
+    """The direct-message room of two members (created the first time; either of them
+    back in it if they had left)."""
     if not selectors.can_start_direct(user, other):
         raise _forbidden()
     slug = direct_room_slug(user, other)
     with transaction.atomic():
-        room, created = Room.objects.get_or_create(
+        room, _created = Room.objects.get_or_create(
             slug=slug, defaults={"kind": RoomKind.DIRECT, "created_by": user}
         )
-        if created or not room.memberships.filter(user=user).exists():
-            _add_member(room, user)
-        if created:
-            _add_member(room, other)
+        _add_member(room, user)
+        _add_member(room, other)
+    selectors.forget_membership(room, user.pk)
     return room
 
 
@@ -404,7 +443,7 @@ def start_direct(user, other) -> Room:
 
 def socket_send(user, key: str, frame: dict) -> dict | None:
     """`send` on `chat.room.<slug>`. The frame's `type` says what: `message` (the default),
-    `edit`, `delete`, `react`, `read` or `typing`. Returns the event for the sender."""
+    `edit`, `delete`, `react`, `read`, `typing` or `report`. Returns the event for the sender."""
     from chat import presence
 
     room = selectors.room_by_slug(key)
@@ -434,6 +473,12 @@ def socket_send(user, key: str, frame: dict) -> dict | None:
         toggle_reaction(user, message, str(frame.get("reaction", ""))[:20])
         message = Message.objects.select_related("room", "author").get(pk=message.pk)
         return {"event": "message.reactions", "data": selectors.message_payload(message)}
+    if kind == "report":
+        from chat.moderation.services import report_message
+
+        report = report_message(user, message, reason=frame.get("reason"), note=frame.get("note") or "")
+        # Not `report.created`: the socket drops `*.created` ids it has seen (message ids).
+        return {"event": "report.received", "data": {"report": report.pk, "message": message.pk}}
     raise ChatError(_("Unknown message type."))
 
 

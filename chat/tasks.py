@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from chat.models import Membership, Message, Room
 from network import realtime
@@ -15,7 +17,10 @@ UNREAD_PUSH_MAX_MEMBERS = 200
 
 
 def room_url(room: Room) -> str:
-    return reverse("chat:room", args=[room.slug])
+    """The room's address without a language prefix: notifications are stored once and
+    read in each recipient's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse("chat:room", args=[room.slug])
 
 
 @shared_task
@@ -31,7 +36,7 @@ def after_message(message_id: int, mentioned_ids: list[int]) -> int:
     for membership in members.filter(user_id__in=mentioned_ids) if not small else members:
         if membership.notifications_muted:
             muted.add(membership.user_id)
-        if small:
+        elif small:  # a muted room does not count in the header badge
             realtime.send_to_user(membership.user_id, "chat.unread", {"room": room.slug, "id": message.id})
     params = {"room": room.name or str(message.author), "excerpt": message.body[:120]}
     for user_id in mentioned_ids:

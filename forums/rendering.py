@@ -14,16 +14,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import markdown
-import nh3
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
-from django.utils import translation
 from django.utils.html import escape
+
+from network import markup
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "del", "s", "a", "ul", "ol", "li", "blockquote",
@@ -37,17 +32,12 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align"},
     "ol": {"start"},
 }
-LINK_REL = "nofollow ugc noopener"
 MAX_MENTIONS = 20
 MAX_QUOTE_DEPTH = 5
 
-MENTION_RE = re.compile(r"(?<![\w@/.])@([A-Za-z0-9_][\w.+-]{0,149})")
-URL_RE = re.compile(r"\bhttps?://[^\s<>\"']+", re.IGNORECASE)
 QUOTE_RE = re.compile(r"\[quote=(\d{1,9})\]((?:(?!\[quote=).)*?)\[/quote\]", re.DOTALL | re.IGNORECASE)
 QUOTE_MARKER = "\u2045quote {}\u2046"
 QUOTE_MARKER_RE = re.compile(r"(<p>)?\u2045quote (\d{1,9})\u2046(</p>|<br>)?")
-LONE_LINK_RE = re.compile(r"<p>\s*<a href=\"([^\"]+)\"[^>]*>([^<]*)</a>\s*</p>")
-TAG_RE = re.compile(r"(<[^>]*>)")
 
 
 @dataclass
@@ -58,14 +48,7 @@ class Rendered:
 
 
 def sanitise(html: str) -> str:
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel=LINK_REL,
-        strip_comments=True,
-    )
+    return markup.sanitise(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES)
 
 
 def _expand_quotes(body: str) -> tuple[str, list[int]]:
@@ -85,79 +68,6 @@ def _expand_quotes(body: str) -> tuple[str, list[int]]:
         if not count:
             break
     return body, numbers
-
-
-def _profile_url(username: str) -> str:
-    try:
-        with translation.override(settings.LANGUAGE_CODE):
-            return reverse("profiles:profile", args=[username])
-    except NoReverseMatch:
-        return ""
-
-
-def _walk_text(html: str, transform) -> str:
-    """Apply `transform` to text outside tags and outside <a>, <code> and <pre>."""
-    parts = TAG_RE.split(html)
-    skip_depth = 0
-    for index, part in enumerate(parts):
-        if part.startswith("<"):
-            name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
-            tag = name.group(1).lower() if name else ""
-            if tag in ("a", "code", "pre"):
-                skip_depth += -1 if part.startswith("</") else 1
-                skip_depth = max(skip_depth, 0)
-        elif part and skip_depth == 0:
-            parts[index] = transform(part)
-    return "".join(parts)
-
-
-def _linkify(text: str) -> str:
-    def link(match: re.Match) -> str:
-        url = match.group(0)
-        trail = ""
-        while url and url[-1] in ".,;:!?)":
-            trail = url[-1] + trail
-            url = url[:-1]
-        return f'<a href="{url}" rel="{LINK_REL}">{url}</a>{trail}'
-
-    return URL_RE.sub(link, text)
-
-
-def _find_users(usernames: set[str]) -> dict[str, object]:
-    if not usernames:
-        return {}
-    query = Q()
-    for username in usernames:
-        query |= Q(username__iexact=username)
-    users = get_user_model().objects.filter(query, is_active=True)
-    return {user.username.lower(): user for user in users}
-
-
-def _mentions(html: str) -> tuple[str, list]:
-    names: list[str] = []
-
-    def collect(text: str) -> str:
-        for match in MENTION_RE.finditer(text):
-            names.append(match.group(1).rstrip(".").lower())
-        return text
-
-    _walk_text(html, collect)
-    wanted = list(dict.fromkeys(names))[:MAX_MENTIONS]
-    users = _find_users(set(wanted))
-    if not users:
-        return html, []
-
-    def link(match: re.Match) -> str:
-        name = match.group(1).rstrip(".")
-        trail = match.group(1)[len(name) :]
-        user = users.get(name.lower())
-        url = _profile_url(user.username) if user else ""
-        if not url:
-            return match.group(0)
-        return f'<a class="mention" href="{escape(url)}">@{escape(user.username)}</a>{trail}'
-
-    html = _walk_text(html, lambda text: MENTION_RE.sub(link, text))
-    return html, [users[name] for name in wanted if name in users]
 
 
 def _quote_sources(html: str, topic) -> str:
@@ -185,64 +95,14 @@ def _quote_sources(html: str, topic) -> str:
     return QUOTE_MARKER_RE.sub(source, html)
 
 
-def _library_page(url: str):
-    """The live, public Wagtail page at this site-relative URL, or None."""
-    from wagtail.models import Locale, Page, Site
-
-    parts = urlsplit(url.replace("&amp;", "&"))
-    if parts.scheme not in ("", "http", "https"):
-        return None
-    if parts.netloc:
-        own = {urlsplit(settings.SITE_URL).netloc, *settings.ALLOWED_HOSTS}
-        if parts.netloc not in own:
-            return None
-    path = parts.path or "/"
-    language = settings.LANGUAGE_CODE
-    for code, _name in settings.LANGUAGES:
-        if path.startswith(f"/{code}/"):
-            language, path = code, path[len(code) + 1 :]
-            break
-    if not path.startswith("/library/") or path == "/library/":
-        return None
-    if not path.endswith("/"):
-        path += "/"
-    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-    if site is None:
-        return None
-    root = site.root_page
-    if language != settings.LANGUAGE_CODE:
-        locale = Locale.objects.filter(language_code=language).first()
-        translated = root.get_translation_or_none(locale) if locale else None
-        root = translated or root
-    url_path = root.url_path.rstrip("/") + path
-    page = Page.objects.live().public().filter(url_path=url_path).first()
-    return page.specific if page is not None else None
-
-
-def _library_cards(html: str) -> str:
-    def card(match: re.Match) -> str:
-        url = match.group(1)
-        page = _library_page(url)
-        if page is None:
-            return match.group(0)
-        summary = getattr(page, "summary", "") or page.search_description or ""
-        summary_html = f'<span class="library-card-summary">{escape(summary)}</span>' if summary else ""
-        return (
-            f'<p class="library-card"><a href="{escape(url)}" rel="{LINK_REL}">'
-            f'<strong class="library-card-title">{escape(page.title)}</strong>{summary_html}</a></p>'
-        )
-
-    return LONE_LINK_RE.sub(card, html)
-
-
 def render_post(body: str, *, topic=None, cards: bool = True) -> Rendered:
     """Render a post body (Markdown) to safe HTML and report who it mentions and quotes."""
     expanded, quoted = _expand_quotes(body or "")
     html = markdown.markdown(expanded, extensions=["fenced_code", "tables", "sane_lists", "nl2br"])
     html = sanitise(html)
-    html = _walk_text(html, _linkify)
-    html, mentioned = _mentions(html)
+    html = markup.walk_text(html, markup.linkify)
+    html, mentioned = markup.link_mentions(html, limit=MAX_MENTIONS)
     html = _quote_sources(html, topic)
     if cards:
-        html = _library_cards(html)
+        html = markup.library_cards(html)
     return Rendered(html=html, mentioned=mentioned, quoted_numbers=list(dict.fromkeys(quoted)))

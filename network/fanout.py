@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import logging
 import threading
@@ -104,7 +105,12 @@ class Hub:
     def dispatch_threadsafe(self, group: str, message: dict) -> None:
         if self.loop.is_closed():
             return
-        asyncio.run_coroutine_threadsafe(self.dispatch(group, message), self.loop)
+        # A fresh context: the publisher's (an asgiref sync thread's) must not leak into
+        # the sockets' hooks, which would then deadlock on that thread's executor.
+        self.loop.call_soon_threadsafe(self._dispatch_soon, group, message, context=contextvars.Context())
+
+    def _dispatch_soon(self, group: str, message: dict) -> None:
+        self.loop.create_task(self.dispatch(group, message))
 
     # --- Redis -----------------------------------------------------------------------------
 
@@ -192,7 +198,7 @@ def publish(group: str, message: dict) -> None:
         hubs = list(_hubs.values())
     for each in hubs:
         if each.loop is running:
-            running.create_task(each.dispatch(group, message))
+            running.create_task(each.dispatch(group, message), context=contextvars.Context())
         else:
             each.dispatch_threadsafe(group, message)
 

@@ -21,8 +21,22 @@
     this.connect();
     var self = this;
     window.addEventListener("online", function () { self.connectSoon(0); });
-    window.addEventListener("offline", function () { self.setState("offline"); });
+    window.addEventListener("offline", function () { self.goOffline(); });
   }
+
+  // The network is gone: a socket kept now may be half dead (what is sent on it is lost),
+  // so close it. Frames wait in the queue; the "online" event reconnects and resubscribes
+  // with `since`, which replays what was missed.
+  Socket.prototype.goOffline = function () {
+    var ws = this.ws;
+    this.ws = null;
+    clearTimeout(this.retryTimer);
+    if (ws) {
+      ws.onopen = ws.onclose = ws.onmessage = null;
+      try { ws.close(); } catch (e) { /* already closed */ }
+    }
+    this.setState("offline");
+  };
 
   Socket.prototype.setState = function (state) {
     this.state = state;
@@ -70,7 +84,7 @@
 
   Socket.prototype.connectSoon = function (delay) {
     var self = this;
-    if (this.ws) return;
+    if (this.ws || navigator.onLine === false) return;  // offline: the "online" event reconnects
     if (delay === undefined) {
       this.attempt += 1;
       delay = Math.min(30000, 500 * Math.pow(2, this.attempt)) * (0.5 + Math.random() / 2);

@@ -225,7 +225,9 @@ def registered_hooks():
     registry.unregister("test-contact")
 
 
-def test_no_contact_button_when_no_action_is_registered(sharing_client, subject):
+def test_no_contact_button_when_no_action_is_registered(sharing_client, subject, monkeypatch):
+    # Apps register theirs (chat's "Send a message"): take them away for this test only.
+    monkeypatch.setattr(registry, "_contact_actions", {})
     profile = subject.profile
     profile.contact_preference = "message"
     profile.save()
