@@ -21,6 +21,9 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.fields import RichTextField
 
+from network.institutions.files import private_storage
+from network.profiles.text import normalize
+
 
 class CourseFormat(models.TextChoices):
     SELF_PACED = "self_paced", _("Virtual, self-paced")
@@ -87,6 +90,15 @@ class Course(ClusterableModel):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # Derived columns the catalogue filters on, kept in step with what they derive from.
+        self.languages = ",".join(code.strip().lower() for code in self.languages.split(",") if code.strip())
+        self.search_text = normalize(f"{self.title} {self.summary}")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "summary"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def language_codes(self) -> list[str]:
@@ -377,7 +389,8 @@ class ExerciseSubmission(models.Model):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="submissions")
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="submissions")
     text = models.TextField(blank=True)
-    file = models.FileField(upload_to=submission_path, blank=True, max_length=200)
+    # Private storage: an officer's work is served only through a permission-checked view.
+    file = models.FileField(upload_to=submission_path, storage=private_storage, blank=True, max_length=200)
     file_name = models.CharField(max_length=200, blank=True)
     submitted_at = models.DateTimeField(default=timezone.now)
     grade = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -469,7 +482,9 @@ class Certificate(models.Model):
     reissued_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.CharField(max_length=300, blank=True)
-    pdf = models.FileField(upload_to="courses/certificates/", blank=True, max_length=200)
+    pdf = models.FileField(
+        upload_to="courses/certificates/", storage=private_storage, blank=True, max_length=200
+    )
 
     class Meta:
         constraints = [
@@ -520,7 +535,7 @@ class BulkEnrolment(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    file = models.FileField(upload_to="courses/bulk/", max_length=200)
+    file = models.FileField(upload_to="courses/bulk/", storage=private_storage, max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=16, default="queued")  # queued, running, done, failed
     total_rows = models.PositiveIntegerField(default=0)
