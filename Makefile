@@ -12,7 +12,7 @@ HOST       ?= 127.0.0.1
 DJANGO_DEBUG ?= true
 export DJANGO_DEBUG
 
-.PHONY: run test lint format bench bench-directory bench-library bench-forums migrate worker beat install install-test messages static seed check-deploy clean
+.PHONY: run test lint format bench bench-directory bench-library bench-forums bench-courses migrate worker beat install install-test messages static seed check-deploy clean
 
 $(PY):
 	@command -v $(PYTHON_BIN) >/dev/null 2>&1 || { echo "$(PYTHON_BIN) not found; set PYTHON_BIN=python3.x (3.11+)"; exit 1; }
@@ -80,6 +80,11 @@ bench-library: install-test messages
 
 bench-forums: install-test messages
 	DJANGO_DEBUG=false $(PY) -m bench.forums
+
+# Courses with 200,000 learners and 2,000,000 progress rows (PostgreSQL: DATABASE_URL's
+# server, a throw-away database; pgbench runs the raw SQL baseline).
+bench-courses: install-test messages
+	DJANGO_DEBUG=false $(PY) -m bench.courses --learners $(or $(LEARNERS),200000)
 
 check-deploy: install
 	DJANGO_DEBUG=false $(PY) manage.py check --deploy --fail-level WARNING

@@ -39,6 +39,8 @@ urlpatterns += i18n_patterns(
     path("network/", include((network_urlpatterns, "network"))),
     path("search/", search_views.site_search, name="search"),
     path("forums/", include("forums.urls")),
+    path("courses/", include("courses.urls")),
+    path("certificates/", include("courses.certificate_urls")),
     path("chat/", include("chat.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "library",
     "forums",
     "forums.moderation",
+    "courses",
     "chat",
 ]
 
@@ -389,3 +390,12 @@ PUENTE_CHAT_MAX_MESSAGE_CHARS = env_int("PUENTE_CHAT_MAX_MESSAGE_CHARS", 4000)
 PUENTE_CHAT_PRESENCE_TTL = env_int("PUENTE_CHAT_PRESENCE_TTL", 60)
 # At most one typing event per member and room in this many seconds.
 PUENTE_CHAT_TYPING_SECONDS = env_int("PUENTE_CHAT_TYPING_SECONDS", 3)
+
+# --- Courses ------------------------------------------------------------------------------
+PUENTE_COURSES_VIRTUAL_TARGET = env_int("PUENTE_COURSES_VIRTUAL_TARGET", 200_000)
+PUENTE_COURSES_ON_SITE_TARGET = env_int("PUENTE_COURSES_ON_SITE_TARGET", 340)
+# Seconds after a quiz's deadline during which a submission still counts (network latency).
+PUENTE_COURSES_QUIZ_GRACE_SECONDS = env_int("PUENTE_COURSES_QUIZ_GRACE_SECONDS", 30)
+# Exercise files (PDF, DOCX, ODT, PNG, JPEG) and bulk-enrolment CSVs: size caps in bytes.
+PUENTE_COURSES_SUBMISSION_MAX_BYTES = env_int("PUENTE_COURSES_SUBMISSION_MAX_BYTES", 10 * 1024 * 1024)
+PUENTE_COURSES_BULK_CSV_MAX_BYTES = env_int("PUENTE_COURSES_BULK_CSV_MAX_BYTES", 5 * 1024 * 1024)
