@@ -12,7 +12,7 @@ HOST       ?= 127.0.0.1
 DJANGO_DEBUG ?= true
 export DJANGO_DEBUG
 
-.PHONY: run test lint format bench bench-directory bench-library bench-forums bench-courses migrate worker beat install install-test messages static seed check-deploy clean
+.PHONY: run test lint format bench bench-directory bench-library bench-forums bench-chat bench-courses migrate worker beat install install-test messages static seed check-deploy clean
 
 $(PY):
 	@command -v $(PYTHON_BIN) >/dev/null 2>&1 || { echo "$(PYTHON_BIN) not found; set PYTHON_BIN=python3.x (3.11+)"; exit 1; }
@@ -85,6 +85,11 @@ bench-forums: install-test messages
 # server, a throw-away database; pgbench runs the raw SQL baseline).
 bench-courses: install-test messages
 	DJANGO_DEBUG=false $(PY) -m bench.courses --learners $(or $(LEARNERS),200000)
+
+# Chat delivery over two Daphne processes against a bare relay, then the memory of 5,000
+# idle sockets; needs PostgreSQL and Redis (see bench/chat.py). CLIENTS=100,1000 IDLE=5000.
+bench-chat: install-test messages
+	DJANGO_DEBUG=false $(PY) -m bench.chat $(if $(CLIENTS),--clients $(CLIENTS)) --idle $(or $(IDLE),5000)
 
 check-deploy: install
 	DJANGO_DEBUG=false $(PY) manage.py check --deploy --fail-level WARNING
