@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 MAX_SUBSCRIPTIONS = 100
 CLOSE_LOGGED_OUT = 4001
-REMEMBERED_IDS_PER_STREAM = 2000
+REMEMBERED_IDS_PER_STREAM = 200
 
 
 class RecentIds:
@@ -216,6 +216,8 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
             raise StreamError("forbidden", gettext_noop("Set up two-factor authentication first."))
         event = await database_sync_to_async(self._send_through, thread_sensitive=True)(stream, key, content)
         if event:
+            # Once per socket: the acknowledgement or the broadcast copy, whichever comes
+            # first (both carry the client_id); a resend on the same socket gets nothing new.
             await self._deliver(name, event["event"], event.get("data", {}))
 
     def _send_through(self, stream, key, content):
