@@ -7,11 +7,9 @@ Events go out with `network.realtime.broadcast`, after the transaction commits.
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.text import slugify
@@ -32,7 +30,7 @@ from chat.models import (
 )
 from chat.rendering import render
 from chat.search_provider import search_text
-from network import realtime
+from network import ratelimit, realtime
 
 
 class ChatError(Exception):
@@ -81,21 +79,18 @@ def _clean_body(body) -> str:
     return body
 
 
-def _rate_window_key(user_id: int, window: int) -> tuple[str, int]:
-    now = time.time()
-    start = int(now) // window * window
-    return f"chat:rate:{user_id}:{start}", int(start + window - now) + 1
-
-
 def check_rate(user, room) -> None:
-    """A fixed window per member (PUENTE_CHAT_MESSAGES_PER_WINDOW per
-    PUENTE_CHAT_RATE_WINDOW_SECONDS) in the shared cache; room moderators are not limited."""
-    limit = settings.PUENTE_CHAT_MESSAGES_PER_WINDOW
-    window = settings.PUENTE_CHAT_RATE_WINDOW_SECONDS
-    if not limit or selectors.can_moderate_room(user, room):
+    """PUENTE_CHAT_MESSAGES_PER_WINDOW per PUENTE_CHAT_RATE_WINDOW_SECONDS per member;
+    room moderators are not limited."""
+    if selectors.can_moderate_room(user, room):
         return
-    key, retry_after = _rate_window_key(user.pk, window)
-    if (cache.get(key) or 0) >= limit:
+    retry_after = ratelimit.seconds_until_allowed(
+        "chat",
+        user.pk,
+        limit=settings.PUENTE_CHAT_MESSAGES_PER_WINDOW,
+        window=settings.PUENTE_CHAT_RATE_WINDOW_SECONDS,
+    )
+    if retry_after:
         raise ChatError(
             ngettext(
                 "You are sending too fast. Try again in %(seconds)s second.",
@@ -109,14 +104,12 @@ def check_rate(user, room) -> None:
 
 
 def _count_rate(user) -> None:
-    window = settings.PUENTE_CHAT_RATE_WINDOW_SECONDS
-    key, _retry = _rate_window_key(user.pk, window)
-    if cache.add(key, 1, timeout=window + 5):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=window + 5)
+    ratelimit.count(
+        "chat",
+        user.pk,
+        window=settings.PUENTE_CHAT_RATE_WINDOW_SECONDS,
+        limit=settings.PUENTE_CHAT_MESSAGES_PER_WINDOW,
+    )
 
 
 def _parse_client_id(client_id) -> uuid.UUID | None:

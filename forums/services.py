@@ -9,7 +9,6 @@ post.deleted, post.reactions, topic.updated. On `forums.category.<slug>`: topic.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Sum
@@ -33,7 +32,7 @@ from forums.models import (
     TopicReadState,
 )
 from forums.rendering import render_post
-from network import realtime
+from network import ratelimit, realtime
 
 
 class ForumError(ValidationError):
@@ -66,20 +65,20 @@ def _check_body(body) -> str:
     return body
 
 
-def _rate_key(kind: str, user_id: int, window: int) -> str:
-    return f"forums:rate:{kind}:{user_id}:{int(timezone.now().timestamp()) // window}"
+def _rate_limits(new_topic: bool) -> list[tuple[str, int, int]]:
+    limits = [("forums-post", settings.PUENTE_FORUMS_POSTS_PER_MINUTE, 60)]
+    if new_topic:
+        limits.append(("forums-topic", settings.PUENTE_FORUMS_TOPICS_PER_HOUR, 3600))
+    return limits
 
 
 def _check_rate(user, category, *, new_topic: bool) -> None:
-    """Fixed-window limits per member in the shared cache; moderators are not limited."""
+    """Sliding-window limits per member; moderators are not limited."""
     if selectors.can_moderate(user, category):
         return
-    limits = [("post", settings.PUENTE_FORUMS_POSTS_PER_MINUTE, 60)]
-    if new_topic:
-        limits.append(("topic", settings.PUENTE_FORUMS_TOPICS_PER_HOUR, 3600))
-    for kind, limit, window in limits:
-        if limit and (cache.get(_rate_key(kind, user.pk, window)) or 0) >= limit:
-            if kind == "topic":
+    for name, limit, window in _rate_limits(new_topic):
+        if ratelimit.seconds_until_allowed(name, user.pk, limit=limit, window=window):
+            if name == "forums-topic":
                 message = ngettext(
                     "You have started %(limit)s topic in the last hour, the most allowed. "
                     "Please wait before starting another.",
@@ -99,15 +98,8 @@ def _check_rate(user, category, *, new_topic: bool) -> None:
 
 
 def _count_rate(user, *, new_topic: bool) -> None:
-    kinds = [("post", 60)] + ([("topic", 3600)] if new_topic else [])
-    for kind, window in kinds:
-        key = _rate_key(kind, user.pk, window)
-        if cache.add(key, 1, timeout=window + 5):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window + 5)
+    for name, limit, window in _rate_limits(new_topic):
+        ratelimit.count(name, user.pk, window=window, limit=limit)
 
 
 def _should_hold(author, category) -> bool:
