@@ -334,21 +334,6 @@ def _create_run(course: Course, instructor, academy) -> CourseRun:
     return run
 
 
-def _grant_instructors_the_cms() -> None:
-    """Demo instructors edit their courses in /cms/ (the policy in wagtail_hooks limits them
-    to their own courses); the group only needs the admin's door."""
-    from django.contrib.auth.models import Group, Permission
-
-    from network.permissions import INSTRUCTORS_GROUP
-
-    group, _created = Group.objects.get_or_create(name=INSTRUCTORS_GROUP)
-    access = Permission.objects.filter(
-        content_type__app_label="wagtailadmin", codename="access_admin"
-    ).first()
-    if access:
-        group.permissions.add(access)
-
-
 def _correct_answers(quiz: Quiz, attempt) -> dict:
     answers = {}
     for question in quiz.questions.filter(pk__in=attempt.question_ids).prefetch_related("choices"):
@@ -458,7 +443,6 @@ def seed_courses(progress=None, **options) -> None:
     instructor = User.objects.get(username="instructor")
     officer = User.objects.get(username="officer")
     admin = User.objects.get(username="admin")
-    _grant_instructors_the_cms()
     university = _institution(*UNIVERSITY, "university")
     academy = _institution(*ACADEMY, "police_academy")
     with transaction.atomic():

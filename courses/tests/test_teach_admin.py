@@ -141,3 +141,18 @@ def test_an_instructor_of_nothing_sees_no_course(client, other_instructor, cours
 def test_learners_cannot_open_the_course_snippets(client, police, course):
     client.force_login(member_of(police))
     assert client.get("/cms/snippets/courses/course/").status_code in (302, 403)
+
+
+def test_staff_make_someone_an_instructor_by_the_group_alone_and_they_reach_the_cms(client, police, run):
+    """The group's admin access comes from a migration, not from demo data."""
+    from django.contrib.auth.models import Group
+
+    from courses.tests.test_teach_support import with_totp
+    from network.permissions import INSTRUCTORS_GROUP
+
+    teacher = with_totp(member_of(police, username="nadia"))
+    teacher.groups.add(Group.objects.get(name=INSTRUCTORS_GROUP))
+    run.instructors.add(teacher)
+    client.force_login(teacher)
+    assert client.get("/cms/").status_code == 200
+    assert client.get("/cms/snippets/courses/course/").status_code == 200
