@@ -107,6 +107,7 @@ def server_env(
             "PUENTE_CACHE_PREFIX": prefix,
             "PUENTE_CHANNEL_PREFIX": prefix,
             "PUENTE_FANOUT_PREFIX": prefix,
+            "PUENTE_DB_POOL_MAX_SIZE": "20",  # as docker-compose.yml's web processes
             # No worker runs: tasks queue up in the process instead of in Redis.
             "CELERY_BROKER_URL": "memory://",
             "PUENTE_LOG_LEVEL": "WARNING",

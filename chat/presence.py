@@ -1,4 +1,5 @@
-"""Who has a room open: one entry per (member, socket) with an expiry.
+"""Who has a room open: one entry per (member, socket) with an expiry, keyed by the
+room's slug (the stream key, so a heartbeat needs no database read).
 
 Sockets refresh their entries on each heartbeat (PUENTE_WS_HEARTBEAT_SECONDS) and remove
 them when they close; an entry whose socket died without closing (a crashed process, a
@@ -6,8 +7,9 @@ phone that lost its network) expires after PUENTE_CHAT_PRESENCE_TTL seconds. Wit
 REDIS_URL every process shares a sorted set per room; without it (the embedded default,
 one process) a dictionary does.
 
-The functions return True when the room's list of online members changed, so callers
-announce only real changes.
+`joined` and `left` return True when the room's list of online members may have
+changed, so callers announce only then. `refresh` is the hot path (every socket, every
+heartbeat): one round trip that does not read the set.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-_local: dict[int, dict[str, float]] = {}
+_local: dict[str, dict[str, float]] = {}
 _lock = threading.Lock()
 
 
@@ -32,65 +34,95 @@ def _redis():
     return cache._cache.get_client(write=True)
 
 
-def _key(room_id: int) -> str:
-    return f"{settings.CACHES['default'].get('KEY_PREFIX', 'puente')}:chat:presence:{room_id}"
+def _key(room_key: str) -> str:
+    return f"{settings.CACHES['default'].get('KEY_PREFIX', 'puente')}:chat:presence:{room_key}"
 
 
-def _entries(room_id: int, now: float) -> dict[str, float]:
-    client = _redis()
-    if client is None:
-        with _lock:
-            entries = _local.get(room_id, {})
-            for entry in [e for e, expiry in entries.items() if expiry <= now]:
-                del entries[entry]
-            return dict(entries)
-    key = _key(room_id)
-    client.zremrangebyscore(key, "-inf", now)
-    return {member.decode(): score for member, score in client.zrange(key, 0, -1, withscores=True)}
+def _entry(user_id: int, socket_id: str) -> str:
+    return f"{user_id}:{socket_id}"
 
 
-def _users(entries) -> set[int]:
-    return {int(entry.split(":", 1)[0]) for entry in entries}
+def _user_of(entry: str) -> int:
+    return int(entry.split(":", 1)[0])
 
 
-def online_user_ids(room_id: int) -> list[int]:
-    return sorted(_users(_entries(room_id, time.time())))
+def _local_entries(room_key: str, now: float) -> tuple[dict[str, float], int]:
+    """The room's live entries (caller holds _lock) and how many had expired."""
+    entries = _local.setdefault(room_key, {})
+    expired = [entry for entry, expiry in entries.items() if expiry <= now]
+    for entry in expired:
+        del entries[entry]
+    return entries, len(expired)
 
 
-def _set(room_id: int, user_id: int, socket_id: str, present: bool) -> bool:
+def online_user_ids(room_key: str) -> list[int]:
     now = time.time()
-    before = _users(_entries(room_id, now))
-    entry = f"{user_id}:{socket_id}"
     client = _redis()
     if client is None:
         with _lock:
-            entries = _local.setdefault(room_id, {})
+            entries, _expired = _local_entries(room_key, now)
+            return sorted({_user_of(entry) for entry in entries})
+    members = client.zrangebyscore(_key(room_key), now, "+inf")
+    return sorted({_user_of(member.decode()) for member in members})
+
+
+def _change(room_key: str, user_id: int, socket_id: str, present: bool) -> bool:
+    """Add or remove the socket's entry; True when the member's being online changed
+    or entries of others expired on the way."""
+    now = time.time()
+    entry = _entry(user_id, socket_id)
+    prefix = f"{user_id}:"
+    client = _redis()
+    if client is None:
+        with _lock:
+            entries, expired = _local_entries(room_key, now)
+            others = any(e.startswith(prefix) for e in entries if e != entry)
             if present:
                 entries[entry] = now + _ttl()
             else:
                 entries.pop(entry, None)
-    else:
-        key = _key(room_id)
+        return bool(expired) or not others
+    key = _key(room_key)
+    with client.pipeline() as pipe:
+        pipe.zremrangebyscore(key, "-inf", now)
+        pipe.zrange(key, 0, -1)
         if present:
-            client.zadd(key, {entry: now + _ttl()})
-            client.expire(key, _ttl() * 2)
+            pipe.zadd(key, {entry: now + _ttl()})
+            pipe.expire(key, _ttl() * 2)
         else:
-            client.zrem(key, entry)
-    after = _users(_entries(room_id, now))
-    return before != after
+            pipe.zrem(key, entry)
+        expired, members = pipe.execute()[:2]
+    others = any(m.startswith(prefix.encode()) and m != entry.encode() for m in members)
+    return bool(expired) or not others
 
 
-def joined(room_id: int, user_id: int, socket_id: str) -> bool:
-    return _set(room_id, user_id, socket_id, True)
+def joined(room_key: str, user_id: int, socket_id: str) -> bool:
+    return _change(room_key, user_id, socket_id, True)
 
 
-def left(room_id: int, user_id: int, socket_id: str) -> bool:
-    return _set(room_id, user_id, socket_id, False)
+def left(room_key: str, user_id: int, socket_id: str) -> bool:
+    return _change(room_key, user_id, socket_id, False)
 
 
-def refresh(room_id: int, user_id: int, socket_id: str) -> bool:
-    """Keep the socket's entry alive; True when expired entries of others were dropped."""
-    return _set(room_id, user_id, socket_id, True)
+def refresh(room_key: str, user_id: int, socket_id: str) -> bool:
+    """Keep the socket's entry alive; True when entries expired (members may have gone)
+    or this entry had itself expired (the member may have come back)."""
+    now = time.time()
+    entry = _entry(user_id, socket_id)
+    client = _redis()
+    if client is None:
+        with _lock:
+            entries, expired = _local_entries(room_key, now)
+            added = entry not in entries
+            entries[entry] = now + _ttl()
+        return bool(expired) or added
+    key = _key(room_key)
+    with client.pipeline() as pipe:
+        pipe.zremrangebyscore(key, "-inf", now)
+        pipe.zadd(key, {entry: now + _ttl()})
+        pipe.expire(key, _ttl() * 2)
+        expired, added, _ok = pipe.execute()
+    return bool(expired) or bool(added)
 
 
 def may_announce_typing(room_id: int, user_id: int) -> bool:

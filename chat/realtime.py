@@ -7,11 +7,19 @@ a stream updates who is online (`chat.presence`).
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.db import connections
+
 from chat import presence, selectors, services
 from network import realtime
 from network.registry import Stream, StreamError, registry
 
 PREFIX = "chat.room."
+logger = logging.getLogger(__name__)
 
 
 def can_subscribe_room(user, key: str) -> bool:
@@ -27,11 +35,8 @@ def on_send(user, key: str, frame: dict) -> dict | None:
 
 
 def _presence_changed(change, user, key: str, socket_id: str) -> None:
-    room = selectors.room_by_slug(key)
-    if room is None or not getattr(user, "is_authenticated", False):
-        return
-    if change(room.pk, user.pk, socket_id):
-        realtime.broadcast(room.stream, "presence", selectors.presence_payload(room))
+    if getattr(user, "is_authenticated", False) and change(key, user.pk, socket_id):
+        announce_presence(key)
 
 
 def on_join(user, key: str, socket_id: str) -> None:
@@ -44,6 +49,52 @@ def on_leave(user, key: str, socket_id: str) -> None:
 
 def on_heartbeat(user, key: str, socket_id: str) -> None:
     _presence_changed(presence.refresh, user, key, socket_id)
+
+
+# A room filling up changes its presence a thousand times in a few seconds; sending the
+# list each time would cost every open socket a thousand frames. Each process sends at
+# most one `presence` event per room and interval, the last one after the interval with
+# what changed meanwhile.
+_announcement_lock = threading.Lock()
+_next_announcement: dict[str, float] = {}  # room key → monotonic time the next may go
+_pending_announcements: set[str] = set()
+
+
+def announce_presence(key: str) -> None:
+    interval = settings.PUENTE_CHAT_PRESENCE_INTERVAL_MS / 1000
+    now = time.monotonic()
+    with _announcement_lock:
+        if key in _pending_announcements:
+            return
+        wait = _next_announcement.get(key, 0.0) - now
+        if wait > 0:
+            _pending_announcements.add(key)
+        else:
+            _next_announcement[key] = now + interval
+    if wait > 0:
+        timer = threading.Timer(wait, _announce_later, args=(key,))
+        timer.daemon = True
+        timer.start()
+    else:
+        _broadcast_presence(key)
+
+
+def _announce_later(key: str) -> None:
+    with _announcement_lock:
+        _pending_announcements.discard(key)
+        _next_announcement[key] = time.monotonic() + settings.PUENTE_CHAT_PRESENCE_INTERVAL_MS / 1000
+    try:
+        _broadcast_presence(key)
+    except Exception:  # presence is best effort
+        logger.exception("presence announcement of %s failed", key)
+    finally:
+        connections.close_all()  # this timer thread's own connection
+
+
+def _broadcast_presence(key: str) -> None:
+    room = selectors.room_by_slug(key)
+    if room is not None:
+        realtime.broadcast(room.stream, "presence", selectors.presence_payload(room))
 
 
 def unread_state(user) -> list[dict]:

@@ -275,14 +275,20 @@ def search_room(room, query: str, *, limit: int = 50) -> list:
     return list(matching(visible_messages(room), query).order_by("-id")[:limit])
 
 
-def message_payload(message) -> dict:
+def new_message_payload(message) -> dict:
+    """The payload of a message just stored: it has no reactions yet (no query)."""
+    return message_payload(message, reactions={})
+
+
+def message_payload(message, *, reactions: dict[str, int] | None = None) -> dict:
     """What every reader of the room receives for a message (the same for all of them)."""
     author = message.author
     deleted = message.deleted_at is not None
-    reactions: dict[str, int] = {}
-    if not deleted:
-        for reaction in message.reactions.all():
-            reactions[reaction.kind] = reactions.get(reaction.kind, 0) + 1
+    if reactions is None:
+        reactions = {}
+        if not deleted:
+            for reaction in message.reactions.all():
+                reactions[reaction.kind] = reactions.get(reaction.kind, 0) + 1
     return {
         "id": message.id,
         "room": message.room.slug,
@@ -349,7 +355,7 @@ def presence_payload(room) -> dict:
 
     from chat import presence
 
-    online_ids = presence.online_user_ids(room.pk)
+    online_ids = presence.online_user_ids(room.slug)
     shown = get_user_model().objects.filter(pk__in=online_ids[:50]).order_by("display_name", "username")
     return {
         "count": len(online_ids),

@@ -159,10 +159,14 @@ def post_message(user, room: Room, body, *, client_id=None) -> tuple[Message, bo
                 last_message_at=message.created_at,
                 message_count=locked.message_count + 1,
             )
-            membership, _created = Membership.objects.get_or_create(room=locked, user=user)
-            Membership.objects.filter(pk=membership.pk, last_read_id__lt=message.id).update(
-                last_read_id=message.id
-            )
+            # Sending reads the room up to here; a first message makes the author a member.
+            membership = selectors.membership_of(user, room)
+            if membership is None:
+                Membership.objects.get_or_create(
+                    room=locked, user=user, defaults={"last_read_id": message.id}
+                )
+            else:
+                Membership.objects.filter(pk=membership.pk).update(last_read_id=message.id)
             mentioned = [
                 u for u in rendered.mentioned if u.pk != user.pk and selectors.can_read_room(u, locked)
             ]
@@ -170,7 +174,7 @@ def post_message(user, room: Room, body, *, client_id=None) -> tuple[Message, bo
                 [Mention(message=message, user=u) for u in mentioned], ignore_conflicts=True
             )
             message.room = locked
-            realtime.broadcast(room.stream, "message.created", selectors.message_payload(message))
+            realtime.broadcast(room.stream, "message.created", selectors.new_message_payload(message))
             _after_message(message, [u.pk for u in mentioned])
     except IntegrityError:
         # The same client_id committed by a concurrent resend: return that one.
@@ -444,8 +448,9 @@ def socket_send(user, key: str, frame: dict) -> dict | None:
         raise ChatError(_("You may not follow this stream."), code="forbidden")
     kind = frame.get("type", "message")
     if kind == "message":
-        message, _created = post_message(user, room, frame.get("body"), client_id=frame.get("client_id"))
-        return {"event": "message.created", "data": selectors.message_payload(message)}
+        message, created = post_message(user, room, frame.get("body"), client_id=frame.get("client_id"))
+        payload = selectors.new_message_payload(message) if created else selectors.message_payload(message)
+        return {"event": "message.created", "data": payload}
     if kind == "typing":
         if selectors.can_send(user, room) and presence.may_announce_typing(room.pk, user.pk):
             realtime.broadcast(

@@ -93,7 +93,12 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         self.subscriptions = {}
         await hub.detach(self)
         if left:
-            await database_sync_to_async(self._run_hooks)("on_leave", left)
+            await self._hooks("on_leave", left)
+
+    async def _hooks(self, hook: str, streams) -> None:
+        # Hooks run on every heartbeat of every socket: they must stay cheap (chat's
+        # presence refresh is one Redis round trip and reads no table).
+        await database_sync_to_async(self._run_hooks)(hook, streams)
 
     def _run_hooks(self, hook: str, streams) -> None:
         for stream, key in streams:
@@ -112,7 +117,7 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"event": "heartbeat"})
             alive = [self.stream_keys[n] for n in self.subscriptions if n in self.stream_keys]
             if any(stream.on_heartbeat for stream, _key in alive):
-                await database_sync_to_async(self._run_hooks)("on_heartbeat", alive)
+                await self._hooks("on_heartbeat", alive)
 
     # --- frames from the client ---------------------------------------------------------
 
@@ -179,7 +184,7 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
             for event in events:
                 await self._deliver(name, event["event"], event.get("data", {}))
         if first_time and stream.on_join is not None and self._authenticated:
-            await database_sync_to_async(self._run_hooks)("on_join", [(stream, key)])
+            await self._hooks("on_join", [(stream, key)])
 
     def _replay(self, stream, key, since):
         with translation.override(self.language):
@@ -199,7 +204,7 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         self.delivered_ids.pop(name, None)
         hooked = self.stream_keys.pop(name, None)
         if group and hooked is not None and hooked[0].on_leave is not None and self._authenticated:
-            await database_sync_to_async(self._run_hooks)("on_leave", [hooked])
+            await self._hooks("on_leave", [hooked])
         return group is not None
 
     async def action_send(self, content):
@@ -212,15 +217,15 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
             raise StreamError("invalid", gettext_noop("This stream does not accept messages."))
         if not self._authenticated:
             raise StreamError("forbidden", gettext_noop("Sign in to send messages."))
-        if not await database_sync_to_async(may_act)(self.user):
-            raise StreamError("forbidden", gettext_noop("Set up two-factor authentication first."))
-        event = await database_sync_to_async(self._send_through, thread_sensitive=True)(stream, key, content)
+        event = await database_sync_to_async(self._send_through)(stream, key, content)
         if event:
             # Once per socket: the acknowledgement or the broadcast copy, whichever comes
             # first (both carry the client_id); a resend on the same socket gets nothing new.
             await self._deliver(name, event["event"], event.get("data", {}))
 
     def _send_through(self, stream, key, content):
+        if not may_act(self.user):
+            raise StreamError("forbidden", gettext_noop("Set up two-factor authentication first."))
         with translation.override(self.language):
             return stream.on_send(self.user, key, content)
 

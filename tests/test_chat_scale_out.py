@@ -84,6 +84,7 @@ def cluster(django_db_setup, django_db_blocker, tmp_path_factory, request):
         prefix=prefix,
         settings_module="config.settings.test",
     )
+    env["PUENTE_CHAT_PRESENCE_INTERVAL_MS"] = "500"  # the throttle as in production
     log_dir = tmp_path_factory.mktemp("scale-out")
     try:
         with scratch_database(database_url, template=test_database):

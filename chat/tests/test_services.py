@@ -322,3 +322,18 @@ def test_only_network_moderators_open_rooms_and_names_never_take_a_reserved_addr
     room = services.create_room(mod, network=network, name="Moderation")
     assert room.slug == "moderation-room"
     assert services.create_room(mod, network=network, name="Moderation").slug == "moderation-room-2"
+
+
+def test_a_message_sent_on_the_socket_takes_a_fixed_number_of_queries(
+    room, ana, no_rate_limit, django_assert_max_num_queries
+):
+    from network.models import User
+
+    services.post_message(ana, room, "first")  # a member already
+    ana = User.objects.get(pk=ana.pk)  # nothing cached on the user
+    # room; groups; network memberships; client_id; room membership; (savepoint); room lock;
+    # insert; room counters; read position; (release)
+    with django_assert_max_num_queries(11):
+        event = services.socket_send(ana, room.slug, {"body": "hello", "client_id": str(uuid.uuid4())})
+    assert event["event"] == "message.created" and event["data"]["reactions"] == {}
+    assert Membership.objects.get(room=room, user=ana).last_read_id == event["data"]["id"]

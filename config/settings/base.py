@@ -117,6 +117,16 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)}
+    # Web processes: a pool of PostgreSQL connections per process, so a socket's sends and
+    # an HTTP request's queries do not each open a connection (about 5 ms) or keep one per
+    # thread. Off by default: a forking Celery worker must not inherit a pool.
+    DB_POOL_MAX_SIZE = env_int("PUENTE_DB_POOL_MAX_SIZE", 0)
+    if DB_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DB_POOL_MAX_SIZE,
+            "timeout": 10,
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "db.sqlite3"}}
@@ -388,6 +398,8 @@ PUENTE_CHAT_RATE_WINDOW_SECONDS = env_int("PUENTE_CHAT_RATE_WINDOW_SECONDS", 10)
 PUENTE_CHAT_MAX_MESSAGE_CHARS = env_int("PUENTE_CHAT_MAX_MESSAGE_CHARS", 4000)
 # Seconds before a socket that vanished without closing stops counting as online.
 PUENTE_CHAT_PRESENCE_TTL = env_int("PUENTE_CHAT_PRESENCE_TTL", 60)
+# At most one `presence` event per room and process in this many milliseconds.
+PUENTE_CHAT_PRESENCE_INTERVAL_MS = env_int("PUENTE_CHAT_PRESENCE_INTERVAL_MS", 1000)
 # At most one typing event per member and room in this many seconds.
 PUENTE_CHAT_TYPING_SECONDS = env_int("PUENTE_CHAT_TYPING_SECONDS", 3)
 

@@ -16,6 +16,9 @@ _run = os.environ.setdefault("PUENTE_TEST_RUN_ID", uuid.uuid4().hex[:8])
 os.environ.setdefault("PUENTE_CACHE_PREFIX", f"puente-test-{_run}")
 os.environ.setdefault("PUENTE_CHANNEL_PREFIX", f"puente-test-{_run}")
 os.environ.setdefault("PUENTE_FANOUT_PREFIX", f"puente-test-{_run}")
+# Presence goes out at once in tests: a throttled announcement would fire from a timer
+# thread after its test ended. The two-process test runs its servers with the throttle.
+os.environ.setdefault("PUENTE_CHAT_PRESENCE_INTERVAL_MS", "0")
 
 from .base import *  # noqa: E402,F403
 
