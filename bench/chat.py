@@ -1051,6 +1051,8 @@ def _measure_systems(env, log_dir, redis_url, prefix, stream, cookies, sizes, ar
                     result = measure(target, receivers[:size], sender, rate=args.rate, duration=args.duration)
                 except Exception as error:  # the other measurements still count
                     print(f"    FAILED: {type(error).__name__}: {error}", flush=True)
+                    for server in puente:
+                        print(f"--- daphne on port {server.port} ---\n{server.log_tail()}", flush=True)
                     continue
                 results.append(result)
                 print(

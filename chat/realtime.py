@@ -105,7 +105,8 @@ def unread_state(user) -> list[dict]:
         return []
     rooms = {membership.room.slug: membership.unread for membership in counts}
     total = sum(membership.unread for membership in counts if not membership.notifications_muted)
-    return [{"event": "chat.unread", "data": {"total": total, "rooms": rooms}}]
+    muted = sorted(membership.room.slug for membership in counts if membership.notifications_muted)
+    return [{"event": "chat.unread", "data": {"total": total, "rooms": rooms, "muted": muted}}]
 
 
 def register() -> None:

@@ -1,13 +1,20 @@
-"""A Redis cache that degrades instead of failing.
+"""A Redis cache that degrades instead of failing, on connections shared by the process.
 
 When Redis is unreachable, reads miss and writes are dropped (and logged) so that pages
 which only use the cache as an optimisation keep working. `/healthz` checks Redis
 directly and reports the outage.
+
+Django keeps one cache object per async context, and every WebSocket consumer runs in a
+context of its own: with Django's client each socket's first cache call would open (and
+keep) Redis connections of its own, a thousand sockets a thousand connections, each
+opened while the socket waits. The client here takes its connection pools from one
+registry per process (redis-py's pools are thread-safe and reset themselves after a fork).
 """
 
 import logging
+import threading
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -15,7 +22,25 @@ logger = logging.getLogger(__name__)
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
+_pools: dict = {}
+_pools_lock = threading.Lock()
+
+
+class SharedPoolRedisCacheClient(RedisCacheClient):
+    def _get_connection_pool(self, write):
+        server = self._servers[self._get_connection_pool_index(write)]
+        key = (server, repr(sorted(self._pool_options.items())))
+        with _pools_lock:
+            if key not in _pools:
+                _pools[key] = self._pool_class.from_url(server, **self._pool_options)
+            return _pools[key]
+
+
 class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = SharedPoolRedisCacheClient
+
     def _fallback(self, operation, default, *args, **kwargs):
         try:
             return getattr(super(), operation)(*args, **kwargs)

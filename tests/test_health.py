@@ -68,3 +68,21 @@ def test_a_notification_is_still_stored_when_the_channel_layer_is_down(
         notify(user=member, verb="network.announcement", params={"title": "Still stored"})
     assert callbacks, "the live push runs after commit"
     assert Notification.objects.filter(recipient=member).count() == 1
+
+
+def test_cache_objects_of_different_sockets_share_the_process_redis_connections(settings):
+    """Django makes a cache object per async context (per WebSocket): they must not each
+    open connections of their own."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+            "KEY_PREFIX": "shared-pool-test",
+        }
+    }
+    one, two = caches.create_connection("default"), caches.create_connection("default")
+    assert one is not two
+    pool_of_one = one._cache.get_client(write=True).connection_pool
+    assert pool_of_one is two._cache.get_client(write=True).connection_pool

@@ -337,3 +337,18 @@ def test_a_message_sent_on_the_socket_takes_a_fixed_number_of_queries(
         event = services.socket_send(ana, room.slug, {"body": "hello", "client_id": str(uuid.uuid4())})
     assert event["event"] == "message.created" and event["data"]["reactions"] == {}
     assert Membership.objects.get(room=room, user=ana).last_read_id == event["data"]["id"]
+
+
+def test_the_unread_state_leaves_muted_rooms_out_of_the_total_and_names_them(
+    room, group, ana, rui, no_rate_limit
+):
+    from chat import realtime as chat_realtime
+
+    services.join_room(rui, room)
+    services.set_notifications_muted(rui, group, True)
+    post(ana, room, "one")
+    post(ana, group, "two")
+    post(ana, group, "three")
+    [event] = chat_realtime.unread_state(rui)
+    assert event["event"] == "chat.unread"
+    assert event["data"] == {"total": 1, "rooms": {room.slug: 1, group.slug: 2}, "muted": [group.slug]}

@@ -48,6 +48,10 @@ def test_a_new_visitor_signs_up_confirms_logs_in_switches_to_spanish_and_logs_ou
     # The welcome notification, created when the address was confirmed.
     expect(header.locator("[data-unread-badge]")).to_be_visible()
     expect(header.locator("[data-unread-count]")).to_have_text("1")
+    page.goto("/notifications/")
+    with page.expect_navigation():
+        page.locator("main form.inline button", has_text="Mark all as read").click()
+    expect(header.locator("[data-unread-badge]")).to_be_hidden()  # no "0" bubble
 
     with page.expect_navigation():
         page.locator("#language-select").select_option("es")

@@ -65,14 +65,13 @@
   }
 
   var badge = makeBadge();
-  var unread = { total: 0, rooms: {} };
+  var unread = { total: 0, rooms: {}, muted: [] };
 
   function showUnread() {
     var total = Math.max(0, unread.total);
     if (badge) {
       badge.count.textContent = total;
       badge.badge.hidden = !total;
-      badge.badge.style.display = total ? "" : "none";  // .badge sets display, which beats [hidden]
     }
     document.querySelectorAll("[data-room-unread]").forEach(function (element) {
       var count = unread.rooms[element.getAttribute("data-room-unread")];
@@ -88,13 +87,15 @@
       if (typeof data.total === "number") {          // the whole state (after a replay)
         unread.total = data.total;
         unread.rooms = data.rooms || {};
+        unread.muted = data.muted || [];
       } else if (data.room && data.room !== openRoom) {  // a nudge: one more message elsewhere
         unread.rooms[data.room] = (unread.rooms[data.room] || 0) + 1;
         unread.total += 1;
       }
       showUnread();
     } else if (frame.event === "chat.read" && data.room) {
-      unread.total -= unread.rooms[data.room] || 0;
+      // A muted room's messages were never in the total.
+      if (unread.muted.indexOf(data.room) < 0) unread.total -= unread.rooms[data.room] || 0;
       unread.rooms[data.room] = 0;
       showUnread();
     }
