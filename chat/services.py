@@ -79,11 +79,11 @@ def _clean_body(body) -> str:
     return body
 
 
-def check_rate(user, room) -> None:
+def check_rate(user, room) -> bool:
     """PUENTE_CHAT_MESSAGES_PER_WINDOW per PUENTE_CHAT_RATE_WINDOW_SECONDS per member;
-    room moderators are not limited."""
-    if selectors.can_moderate_room(user, room):
-        return
+    room moderators are not limited. Returns whether the member's sends count."""
+    if not settings.PUENTE_CHAT_MESSAGES_PER_WINDOW or selectors.can_moderate_room(user, room):
+        return False
     retry_after = ratelimit.seconds_until_allowed(
         "chat",
         user.pk,
@@ -101,6 +101,7 @@ def check_rate(user, room) -> None:
             code="rate_limited",
             retry_after=retry_after,
         )
+    return True
 
 
 def _count_rate(user) -> None:
@@ -140,7 +141,7 @@ def post_message(user, room: Room, body, *, client_id=None) -> tuple[Message, bo
     if not selectors.can_send(user, room):
         raise _send_refusal(user, room)
     body = _clean_body(body)
-    check_rate(user, room)
+    limited = check_rate(user, room)
     rendered = render(body)
     try:
         with transaction.atomic():
@@ -186,7 +187,8 @@ def post_message(user, room: Room, body, *, client_id=None) -> tuple[Message, bo
         if existing is None:
             raise
         return existing, False
-    _count_rate(user)
+    if limited:
+        _count_rate(user)
     selectors.forget_membership(room, user.pk)
     return message, True
 

@@ -7,6 +7,7 @@ what that path drops, `since` replays from the database.
 """
 
 import asyncio
+import functools
 import json
 import logging
 import uuid
@@ -51,6 +52,64 @@ class RecentIds:
         return True
 
 
+def websocket_text_frame(text: str) -> bytes:
+    """One unfragmented, unmasked text frame (RFC 6455, 5.2): what a server sends."""
+    payload = text.encode()
+    size = len(payload)
+    if size < 126:
+        header = bytes((0x81, size))
+    elif size < 1 << 16:
+        header = bytes((0x81, 126)) + size.to_bytes(2, "big")
+    else:
+        header = bytes((0x81, 127)) + size.to_bytes(8, "big")
+    return header + payload
+
+
+def daphne_connection(send):
+    """(server, protocol) of the Daphne connection behind a consumer's `send` (reached
+    through channels' session wrapper), or None under another server or a test's
+    communicator. Daphne hands each application `partial(server.handle_reply, protocol)`."""
+    for _depth in range(4):
+        if isinstance(send, functools.partial):
+            server = getattr(send.func, "__self__", None)
+            if type(server).__module__ == "daphne.server" and len(send.args) == 1:
+                return server, send.args[0]
+            return None
+        send = getattr(getattr(send, "__self__", None), "real_send", None)
+        if send is None:
+            return None
+    return None
+
+
+def write_now(transport, data: bytes) -> None:
+    """Twisted's `transport.write`, but sent at once when nothing waits in its buffer.
+
+    Twisted only queues a write and asks the event loop to say when the socket is
+    writable: two epoll changes and a callback per socket and frame, the larger part of
+    a broadcast's cost. A socket with nothing pending takes the bytes now; the rest, a
+    TLS transport or any doubt goes through `transport.write`, which keeps the order."""
+    sock = getattr(transport, "socket", None)
+    if (
+        sock is None
+        or getattr(transport, "TLS", True)
+        or getattr(transport, "dataBuffer", b"x")
+        or getattr(transport, "_tempDataBuffer", True)
+        or not getattr(transport, "connected", False)
+        or getattr(transport, "disconnecting", True)
+    ):
+        transport.write(data)
+        return
+    try:
+        sent = sock.send(data)
+    except BlockingIOError:
+        sent = 0
+    except OSError:  # a broken connection: Twisted finds out and closes it its own way
+        transport.write(data)
+        return
+    if sent < len(data):
+        transport.write(data[sent:])
+
+
 class SocketConsumer(AsyncJsonWebsocketConsumer):
     # No channel layer per socket: events arrive through the process's hub (see fanout).
     channel_layer_alias = "puente-sockets-use-the-fanout-hub"
@@ -65,6 +124,10 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         self.hub = fanout.hub()
         await self.hub.attach(self)
         await self.accept()
+        # Fan-out frames are written straight to Daphne's transport, encoded once for all
+        # the process's sockets: through channels, Daphne and autobahn each frame of a
+        # broadcast cost every socket the same work again (see docs/websocket.md).
+        self.direct = daphne_connection(self.base_send) if settings.PUENTE_WS_DIRECT_WRITES else None
         if self._authenticated:
             # Joined for the life of the socket so that a logout elsewhere can close it.
             self.hub.join(user_group(self.user.id), self)
@@ -245,13 +308,32 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
             text = encoded.get(name)
             if text is None:
                 text = encoded[name] = json.dumps({"stream": name, "event": message["event"], "data": data})
-            await self.send(text_data=text)
+            if not self._write_directly(text, encoded):
+                await self.send(text_data=text)
         elif kind == "socket.close":
             await self.socket_close(message)
         elif kind == "stream.revoke":
             name = message.get("stream")
             if await self._drop_subscription(name):
                 await self.send_json({"stream": name, "event": "unsubscribed", "data": {"reason": "revoked"}})
+
+    def _write_directly(self, text: str, encoded: dict) -> bool:
+        """Write the frame to the transport as autobahn would; False when the socket must
+        go the usual way (another server, autobahn holding queued data, not open)."""
+        direct = getattr(self, "direct", None)
+        if direct is None:
+            return False
+        server, protocol = direct
+        if protocol.state != protocol.STATE_OPEN or protocol.send_queue:
+            return False
+        if server.connections.get(protocol, {}).get("disconnected"):
+            return True  # gone: the usual way would drop it too
+        frames = encoded.setdefault(None, {})
+        frame = frames.get(text)
+        if frame is None:
+            frame = frames[text] = websocket_text_frame(text)
+        write_now(protocol.transport, frame)
+        return True
 
     async def socket_close(self, message):
         session_key = message.get("session_key")

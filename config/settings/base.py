@@ -334,6 +334,9 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # --- real time ----------------------------------------------------------------------------
 PUENTE_WS_MAX_FRAME_BYTES = env_int("PUENTE_WS_MAX_FRAME_BYTES", 64 * 1024)
 PUENTE_WS_HEARTBEAT_SECONDS = env_int("PUENTE_WS_HEARTBEAT_SECONDS", 25)
+# Fan-out frames written straight to Daphne's transports, encoded once per process
+# (false: every frame through channels, Daphne and autobahn, as any other send).
+PUENTE_WS_DIRECT_WRITES = env_bool("PUENTE_WS_DIRECT_WRITES", True)
 # The Redis pub/sub channel of the sockets' fan-out is "<prefix>:fanout:<db>" (network/fanout.py).
 PUENTE_FANOUT_PREFIX = env_str("PUENTE_FANOUT_PREFIX", "puente")
 

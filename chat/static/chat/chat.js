@@ -50,7 +50,6 @@
     var badge = document.createElement("span");
     badge.className = "badge";
     badge.hidden = true;
-    badge.style.display = "none";
     badge.setAttribute("data-chat-unread-badge", "");
     var count = document.createElement("span");
     count.setAttribute("data-chat-unread-count", "");
