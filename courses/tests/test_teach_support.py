@@ -108,17 +108,9 @@ def learner(police):
 
 
 def hostile_inputs() -> list[str]:
-    """The shared list of hostile strings (shared/ lies beside the repository), plus a few of
-    our own so the tests never run empty."""
-    from pathlib import Path
+    from tests.hostile_input import hostile_payloads
 
-    own = ["<script>alert(1)</script>", '"><svg onload=alert(1)>', "</textarea><script>alert(1)</script>"]
-    for base in (Path(__file__).resolve().parents[3] / "shared", Path("/work/shared")):
-        path = base / "data" / "xss-payloads.txt"
-        if path.is_file():
-            lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-            return lines + [line for line in own if line not in lines]
-    return own
+    return hostile_payloads()
 
 
 def raw_markup_of(payloads: list[str], page: str) -> list[str]:

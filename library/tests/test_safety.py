@@ -1,5 +1,4 @@
 import re
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,20 +7,13 @@ from library.forms import document_problem
 from library.seed import DEMO_PDF
 from library.templatetags.library_tags import clean_html
 from library.tests import factories
+from tests.hostile_input import hostile_payloads
 
 pytestmark = pytest.mark.django_db
 
-PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "data" / "xss-payloads.txt"
-
 
 def payloads() -> list[str]:
-    if PAYLOADS.is_file():
-        return [line for line in PAYLOADS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [
-        "<script>alert(1)</script>",
-        '<a href="javascript:alert(1)">x</a>',
-        "<img src=x onerror=alert(1)>",
-    ]
+    return hostile_payloads()
 
 
 def assert_harmless(html: str) -> None:

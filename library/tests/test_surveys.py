@@ -1,7 +1,6 @@
 import csv
 import datetime
 import io
-from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -21,14 +20,11 @@ from library.surveys import (
 from library.tests import factories
 from network.permissions import DPS_STAFF_GROUP
 from tests.factories import NetworkFactory, UserFactory, member_of
+from tests.hostile_input import hostile_payloads
 
 pytestmark = pytest.mark.django_db
 
-XSS_PAYLOADS = [
-    line
-    for line in Path("/work/shared/data/xss-payloads.txt").read_text(encoding="utf-8").splitlines()
-    if line.strip()
-]
+XSS_PAYLOADS = hostile_payloads()
 
 QUESTIONS = [
     ("Your sector", "radio", True, "Public security\nTourism authority\nCivil society"),

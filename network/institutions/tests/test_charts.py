@@ -4,29 +4,17 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import pytest
 from django.utils import formats, translation
 
 from network import charts
+from tests.hostile_input import hostile_payloads
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def _payloads() -> list[str]:
-    """The shared list of hostile strings (shared/ lies beside the repository), plus a few
-    of our own so the test never runs empty."""
-    own = ["<script>alert(1)</script>", '"><svg onload=alert(1)>', "</title><script>alert(1)</script>"]
-    for base in (Path(__file__).resolve().parents[4] / "shared", Path("/work/shared")):
-        path = base / "data" / "xss-payloads.txt"
-        if path.is_file():
-            lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-            return lines + [line for line in own if line not in lines]
-    return own
-
-
-PAYLOADS = _payloads()
+PAYLOADS = hostile_payloads() + ["</title><script>alert(1)</script>"]
 
 
 @dataclass
