@@ -5,7 +5,7 @@
    ten, once each, in order;
 3. on a phone-sized screen the room is usable: the composer is on screen, a message sent
    appears;
-4. the hostile payloads of /work/shared/data/xss-payloads.txt, in messages and in a member's
+4. the hostile payloads (tests/hostile_input.py: the shared list and our own), in messages and in a member's
    name, never run nor inject an element, rendered by the server or arriving live;
 5. edits, reactions and deletions reach the other browser; older messages load in place;
 6. a private group: its unread messages in the header badge, and a member removed from it
@@ -19,21 +19,18 @@ tests/browser/conftest.py.
 from __future__ import annotations
 
 import json
-import os
 import re
 import textwrap
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.support import DEMO_PASSWORD, ROOT, log_in
+from tests.browser.support import DEMO_PASSWORD, log_in
+from tests.hostile_input import hostile_payloads
 
 pytestmark = pytest.mark.browser
 
 LIVE_TIMEOUT_MS = 10_000
-DEFAULT_PAYLOADS = ROOT.parent / "shared" / "data" / "xss-payloads.txt"
-PAYLOADS_FILE = Path(os.environ.get("PUENTE_XSS_PAYLOADS", DEFAULT_PAYLOADS))
 MESSAGES = ".chat-log li[data-message-id]"
 
 # Elements and attributes that must never come out of a message's rendering.
@@ -240,9 +237,7 @@ def test_the_room_is_usable_on_a_phone(server, new_context, member_state):
 
 
 def _payloads() -> list[str]:
-    if not PAYLOADS_FILE.is_file():
-        pytest.skip(f"no payload list at {PAYLOADS_FILE}")
-    return [line for line in PAYLOADS_FILE.read_text().splitlines() if line.strip()]
+    return hostile_payloads()
 
 
 def test_hostile_messages_and_names_never_run_nor_inject_markup(server, new_context, member_state):
